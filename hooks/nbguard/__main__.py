@@ -1,0 +1,3 @@
+from nbguard.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,58 @@
+"""The ``nbguard`` command: one subcommand per hook, one output and exit-code contract.
+
+Exit codes: 0 clean (also after ``strip`` rewrote files); 1 findings, a file
+that would change under ``--check``, or a file that could not be read;
+2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from nbguard import __version__
+
+# name -> (module, one-line help). Only the chosen module is imported, which
+# keeps start-up fast: nothing heavy loads unless its subcommand runs.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "strip": ("nbguard.strip", "strip outputs, execution counts and noisy metadata (a fixer)"),
+}
+
+
+def build_parser(wanted: str | None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nbguard",
+        description="Pre-commit checks and fixes for Jupyter notebooks.",
+    )
+    parser.add_argument("--version", action="version", version=f"nbguard {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, summary) in COMMANDS.items():
+        command = sub.add_parser(name, help=summary, description=summary)
+        if name == wanted:
+            module = importlib.import_module(module_name)
+            module.add_arguments(command)
+            command.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    wanted = next((a for a in args_list if not a.startswith("-")), None)
+    parser = build_parser(wanted)
+    args = parser.parse_args(args_list)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        result: int = args.run(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 1
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,54 @@
+"""The one finding type every check returns, and its text and JSON forms."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import NamedTuple
+
+
+class Finding(NamedTuple):
+    """One problem, located as the notebook shows it (cells count from 1)."""
+
+    code: str
+    message: str
+    cell: int | None = None
+    line: int | None = None
+    path: str = ""
+    check: str = ""
+    fingerprint: str | None = None
+
+    def at(self, path: str) -> Finding:
+        return self._replace(path=path)
+
+
+def format_text(finding: Finding) -> str:
+    """``path:cell N:line L: CODE message``; missing parts are left out."""
+    location = finding.path
+    if finding.cell is not None:
+        location += f":cell {finding.cell}"
+        if finding.line is not None:
+            location += f":line {finding.line}"
+    return f"{location}: {finding.code} {finding.message}"
+
+
+def as_dict(finding: Finding) -> dict[str, object]:
+    data: dict[str, object] = {
+        "path": finding.path,
+        "cell": finding.cell,
+        "line": finding.line,
+        "code": finding.code,
+        "check": finding.check,
+        "message": finding.message,
+    }
+    if finding.fingerprint is not None:
+        data["fingerprint"] = finding.fingerprint
+    return data
+
+
+def render(findings: Iterable[Finding], fmt: str) -> str:
+    """All findings in one output format (``text`` or ``json``)."""
+    if fmt == "json":
+        return json.dumps([as_dict(f) for f in findings], indent=2, ensure_ascii=False) + "\n"
+    lines = [format_text(f) for f in findings]
+    return "".join(line + "\n" for line in lines)

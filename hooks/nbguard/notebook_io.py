@@ -1,0 +1,402 @@
+"""Read notebooks safely and write them exactly as Jupyter (nbformat) does.
+
+Reading parses the bytes once and checks only the structure nbguard relies
+on. Writing reproduces ``nbformat.writes`` byte for byte without importing
+nbformat, serializes fully in memory and replaces the file atomically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import stat
+import tempfile
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+Notebook = dict[str, Any]
+
+_BOM = b"\xef\xbb\xbf"
+_V4_CELL_TYPES = frozenset({"code", "markdown", "raw"})
+_V3_CELL_TYPES = frozenset({"code", "markdown", "raw", "heading"})
+
+
+class NotebookError(Exception):
+    """A one-line, user-facing reason why a file cannot be used as a notebook."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed notebook together with what is needed to write it back."""
+
+    nb: Notebook
+    data: bytes
+    newline: str = "\n"
+    bom: bool = False
+    has_floats: bool = True  # False only when parsing saw no float at all
+
+    @property
+    def major(self) -> int:
+        return int(self.nb["nbformat"])
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _parse_json(data: bytes) -> tuple[Any, bool]:
+    """The parsed value, and whether it may hold floats."""
+    floats: list[str] = []
+
+    def float_hook(text: str) -> float:
+        floats.append(text)
+        return float(text)
+
+    try:
+        return msgspec.json.Decoder(float_hook=float_hook).decode(data), bool(floats)
+    except msgspec.DecodeError:
+        pass  # let the standard library give a precise message, or accept it
+    if not data.strip():
+        raise NotebookError("empty file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start]
+        raise NotebookError(f"not UTF-8 text: byte 0x{bad:02x} at offset {exc.start}") from None
+    try:
+        return json.loads(text, parse_constant=_reject_constant), True
+    except json.JSONDecodeError as exc:
+        raise NotebookError(
+            f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
+    except ValueError as exc:  # NaN / Infinity, or a number too large
+        raise NotebookError(f"invalid JSON: {exc}") from None
+    except RecursionError:
+        raise NotebookError("invalid JSON: nested too deeply") from None
+
+
+def _text_like(value: Any) -> bool:
+    if isinstance(value, str):
+        return True
+    if isinstance(value, list):
+        try:
+            "".join(value)  # fails unless every item is text; fast in C
+        except TypeError:
+            return False
+        return True
+    return False
+
+
+def _cell_problem(cell: Any, major: int) -> str | None:
+    """What is wrong with a cell, or None. Kept lean: it runs for every cell."""
+    if not isinstance(cell, dict):
+        return "not a JSON object"
+    cell_type = cell.get("cell_type")
+    if cell_type not in (_V4_CELL_TYPES if major == 4 else _V3_CELL_TYPES):
+        return f"unknown cell_type {cell_type!r}"
+    metadata = cell.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        return "'metadata' is not an object"
+    key = "input" if major == 3 and cell_type == "code" else "source"
+    if not _text_like(cell.get(key)):
+        if key not in cell:
+            return f"no '{key}'"
+        return f"'{key}' is not text or a list of text"
+    if cell_type == "code":
+        outputs = cell.get("outputs")
+        if not isinstance(outputs, list):
+            return "code cell has no 'outputs' list"
+        for output in outputs:
+            if not isinstance(output, dict) or not isinstance(output.get("output_type"), str):
+                return "an output has no 'output_type'"
+    return None
+
+
+def check_structure(nb: Any) -> None:
+    """Raise NotebookError unless ``nb`` has the shape nbguard relies on."""
+    if not isinstance(nb, dict):
+        raise NotebookError(f"not a notebook: top level is a JSON {_kind(nb)}")
+    major = nb.get("nbformat")
+    if major is None:
+        raise NotebookError("not a notebook: no 'nbformat' version")
+    if not isinstance(major, int) or isinstance(major, bool):
+        raise NotebookError(f"not a notebook: 'nbformat' is {major!r}")
+    if major not in (3, 4):
+        raise NotebookError(f"unsupported nbformat {major} (nbguard reads nbformat 3 and 4)")
+    if not isinstance(nb.get("metadata", {}), dict):
+        raise NotebookError("'metadata' is not an object")
+    if major == 3:
+        worksheets = nb.get("worksheets")
+        if not isinstance(worksheets, list) or not all(
+            isinstance(ws, dict) and isinstance(ws.get("cells"), list) for ws in worksheets
+        ):
+            raise NotebookError("nbformat 3 notebook without a 'worksheets' list")
+    elif not isinstance(nb.get("cells"), list):
+        raise NotebookError("no 'cells' list")
+    for number, cell in enumerate(iter_cells(nb), start=1):
+        problem = _cell_problem(cell, major)
+        if problem is not None:
+            raise NotebookError(f"cell {number}: {problem}")
+
+
+def _kind(value: Any) -> str:
+    return {list: "array", str: "string", bool: "boolean", type(None): "null"}.get(
+        type(value), "number"
+    )
+
+
+def iter_cells(nb: Notebook) -> list[Any]:
+    """All cells in the order the notebook shows them (v3 worksheets flattened)."""
+    if nb.get("nbformat") == 3:
+        return [cell for ws in nb["worksheets"] for cell in ws["cells"]]
+    cells: list[Any] = nb["cells"]
+    return cells
+
+
+def parse(data: bytes) -> Document:
+    """Parse notebook bytes; raise NotebookError with a one-line reason."""
+    bom = data.startswith(_BOM)
+    if bom:
+        data = data[len(_BOM) :]
+    nb, has_floats = _parse_json(data)
+    check_structure(nb)
+    newline = "\r\n" if b"\r\n" in data else "\n"
+    return Document(
+        nb=nb,
+        data=(_BOM + data) if bom else data,
+        newline=newline,
+        bom=bom,
+        has_floats=has_floats,
+    )
+
+
+def read(path: str) -> Document:
+    """Read and parse the notebook at ``path``."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except IsADirectoryError:
+        raise NotebookError("is a directory") from None
+    except FileNotFoundError:
+        raise NotebookError("no such file") from None
+    except OSError as exc:
+        raise NotebookError(f"cannot read: {exc.strerror or exc}") from None
+    return parse(data)
+
+
+# --- writing ---------------------------------------------------------------
+
+_TRANSIENT_NB_KEYS = ("orig_nbformat", "orig_nbformat_minor", "signature")
+_SPLIT_NON_TEXT = frozenset({"application/javascript", "image/svg+xml"})
+_V3_MULTILINE = ("text", "html", "svg", "latex", "javascript", "json")
+
+
+def _is_json_mime(mime: str) -> bool:
+    return mime == "application/json" or (
+        mime.startswith("application/") and mime.endswith("+json")
+    )
+
+
+def _bundle_to_disk(data: Any) -> Any:
+    # nbformat rejoins every non-JSON list on read, then splits text on write.
+    if not isinstance(data, dict):
+        return data
+    out = {}
+    for key, value in data.items():
+        if (
+            not _is_json_mime(key)
+            and isinstance(value, list)
+            and all(isinstance(v, str) for v in value)
+        ):
+            value = "".join(value)
+        if isinstance(value, str) and (key.startswith("text/") or key in _SPLIT_NON_TEXT):
+            value = value.splitlines(True)
+        out[key] = value
+    return out
+
+
+def _output_to_disk(output: Any) -> Any:
+    output_type = output.get("output_type", "")
+    if output_type in ("execute_result", "display_data"):
+        if "data" in output:
+            return {**output, "data": _bundle_to_disk(output["data"])}
+        return output
+    text = output.get("text", "")
+    if output_type and isinstance(text, list):
+        text = "".join(text)
+        output = {**output, "text": text}
+    if output_type == "stream" and isinstance(text, str):
+        return {**output, "text": text.splitlines(True)}
+    return output
+
+
+def _cell_to_disk(cell: dict[str, Any]) -> dict[str, Any]:
+    out = dict(cell)
+    source = out.get("source")
+    if isinstance(source, list):
+        source = "".join(source)
+    if isinstance(source, str):
+        out["source"] = source.splitlines(True)
+    metadata = out.get("metadata")
+    if isinstance(metadata, dict) and "trusted" in metadata:
+        out["metadata"] = {k: v for k, v in metadata.items() if k != "trusted"}
+    attachments = out.get("attachments")
+    if isinstance(attachments, dict):
+        out["attachments"] = {name: _bundle_to_disk(bundle) for name, bundle in attachments.items()}
+    if out.get("cell_type") == "code" and isinstance(out.get("outputs"), list):
+        out["outputs"] = [_output_to_disk(o) for o in out["outputs"]]
+    return out
+
+
+def _v4_to_disk(nb: Notebook) -> Notebook:
+    out = dict(nb)
+    metadata = out.get("metadata")
+    if isinstance(metadata, dict):
+        out["metadata"] = {k: v for k, v in metadata.items() if k not in _TRANSIENT_NB_KEYS}
+    out["cells"] = [_cell_to_disk(cell) for cell in nb["cells"]]
+    return out
+
+
+def _v3_join(lines: list[str]) -> str:
+    if lines and lines[0].endswith(("\n", "\r")):
+        return "".join(lines)
+    return "\n".join(lines)
+
+
+def _v3_text(value: Any) -> Any:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        value = _v3_join(value)
+    if isinstance(value, str):
+        return value.splitlines(True)
+    return value
+
+
+def _v3_cell_to_disk(cell: dict[str, Any]) -> dict[str, Any]:
+    out = dict(cell)
+    metadata = out.get("metadata")
+    if isinstance(metadata, dict) and "trusted" in metadata:
+        out["metadata"] = {k: v for k, v in metadata.items() if k != "trusted"}
+    if out.get("cell_type") == "code":
+        if "input" in out:
+            out["input"] = _v3_text(out["input"])
+        outputs = []
+        for output in out.get("outputs", []):
+            output = dict(output)
+            for key in _V3_MULTILINE:
+                if key in output:
+                    output[key] = _v3_text(output[key])
+            outputs.append(output)
+        out["outputs"] = outputs
+    else:
+        for key in ("source", "rendered"):
+            if key in out:
+                out[key] = _v3_text(out[key])
+    return out
+
+
+def _v3_to_disk(nb: Notebook) -> Notebook:
+    out = {k: v for k, v in nb.items() if k not in ("orig_nbformat", "orig_nbformat_minor")}
+    out["worksheets"] = [
+        {**ws, "cells": [_v3_cell_to_disk(c) for c in ws["cells"]]} for ws in nb["worksheets"]
+    ]
+    return out
+
+
+def _has_float(value: Any) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, dict):
+        return any(_has_float(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_float(v) for v in value)
+    return False
+
+
+def _may_hold_floats(disk: Notebook) -> bool:
+    # Sources and text are strings; only metadata and kept outputs can hold
+    # floats, which msgspec formats differently from Python's repr.
+    if _has_float(disk.get("metadata")):
+        return True
+    for cell in iter_cells(disk):
+        for key, value in cell.items():
+            if key not in ("source", "input") and _has_float(value):
+                return True
+    return False
+
+
+def dumps(nb: Notebook, *, may_hold_floats: bool = True) -> str:
+    """Serialize ``nb`` exactly as ``nbformat.writes`` does, with a final newline.
+
+    ``may_hold_floats=False`` promises there is no float anywhere in ``nb``.
+    """
+    if nb.get("nbformat") == 3:
+        disk = _v3_to_disk(nb)
+        # nbformat's v3 writer escapes non-ASCII characters.
+        return _json_dumps(disk, ensure_ascii=True) + "\n"
+    disk = _v4_to_disk(nb)
+    if not (may_hold_floats and _may_hold_floats(disk)):
+        try:
+            encoded = msgspec.json.encode(disk, order="sorted")
+            return msgspec.json.format(encoded, indent=1).decode("utf-8") + "\n"
+        except (TypeError, ValueError, OverflowError, UnicodeError):
+            pass  # unusual values: fall back to the reference encoder
+    return _json_dumps(disk, ensure_ascii=False) + "\n"
+
+
+def _json_dumps(obj: Any, *, ensure_ascii: bool) -> str:
+    return json.dumps(
+        obj,
+        indent=1,
+        sort_keys=True,
+        separators=(",", ": "),
+        ensure_ascii=ensure_ascii,
+    )
+
+
+def serialize(doc: Document, nb: Notebook) -> bytes:
+    """Bytes for ``nb`` in the file's own line-ending style."""
+    text = dumps(nb, may_hold_floats=doc.has_floats)
+    if doc.newline == "\r\n":
+        # JSON text holds no raw newlines inside strings, so this is safe.
+        text = text.replace("\n", "\r\n")
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise NotebookError("holds text that cannot be encoded as UTF-8") from None
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Replace the file (or a symlink's target) with ``data``, atomically.
+
+    The data goes to a temporary file in the same folder, which then replaces
+    the target with ``os.replace``; permissions are kept and the temporary
+    file never outlives a failure.
+    """
+    target = os.path.realpath(path)
+    try:
+        st = os.stat(target)
+    except OSError as exc:
+        raise NotebookError(f"cannot write: {exc.strerror or exc}") from None
+    if not st.st_mode & stat.S_IWUSR:
+        raise NotebookError("file is read-only; left unchanged")
+    folder = os.path.dirname(target)
+    try:
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{os.path.basename(target)}.", suffix=".nbguard", dir=folder
+        )
+    except OSError as exc:
+        raise NotebookError(f"cannot write: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, stat.S_IMODE(st.st_mode))
+        os.replace(tmp, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise NotebookError(f"cannot write: {exc.strerror or exc}") from None
+        raise

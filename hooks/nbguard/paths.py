@@ -1,0 +1,62 @@
+"""Turn the paths a user names into the notebook files to process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator, Sequence
+
+STDIN = "-"
+_SKIPPED_FOLDERS = (".ipynb_checkpoints",)
+
+
+def _hidden_or_checkpoint(parts: Sequence[str]) -> bool:
+    return any((p.startswith(".") and p not in (".", "..")) or p in _SKIPPED_FOLDERS for p in parts)
+
+
+def _git_listed(folder: str) -> list[str] | None:
+    """Notebooks under ``folder`` that git tracks or does not ignore, or None outside git."""
+    try:
+        proc = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
+            cwd=folder,
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        return None
+    if proc.returncode != 0:
+        return None
+    names = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return sorted(
+        {n for n in names if n.endswith(".ipynb") and not _hidden_or_checkpoint(n.split("/")[:-1])}
+    )
+
+
+def _walked(folder: str) -> Iterator[str]:
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not _hidden_or_checkpoint([d]))
+        for name in sorted(files):
+            if name.endswith(".ipynb"):
+                yield os.path.relpath(os.path.join(root, name), folder)
+
+
+def notebooks_in(folder: str) -> list[str]:
+    """Notebooks below ``folder``: inside git the files it does not ignore."""
+    listed = _git_listed(folder)
+    names = listed if listed is not None else list(_walked(folder))
+    return [os.path.join(folder, n) if folder != "." else n for n in names]
+
+
+def expand(paths: Sequence[str]) -> list[str]:
+    """Files as named, folders replaced by the notebooks inside them.
+
+    A named path that does not exist is kept, so that it is reported.
+    """
+    out: list[str] = []
+    for path in paths:
+        if path != STDIN and os.path.isdir(path) and not path.endswith(".ipynb"):
+            out.extend(notebooks_in(path))
+        else:
+            out.append(path)
+    return out

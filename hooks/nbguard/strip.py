@@ -1,0 +1,504 @@
+"""``nbguard strip``: remove outputs, execution counts and noisy metadata.
+
+The core, :func:`strip`, takes a notebook dict and returns a stripped one
+without touching its input; unchanged parts are shared, so comparing the two
+is cheap. Behaviour and option names follow nbstripout, minus its bugs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from nbguard import notebook_io, paths
+from nbguard.findings import Finding
+from nbguard.notebook_io import Document, Notebook, NotebookError
+from nbguard.runner import Reporter, add_common_arguments, error_finding, load
+
+CHECK = "strip"
+CODE_WOULD_STRIP = "NBG401"
+
+# nbstripout's default list, in its own order.
+DEFAULT_EXTRA_KEYS = (
+    "metadata.signature",
+    "metadata.widgets",
+    "cell.metadata.collapsed",
+    "cell.metadata.ExecuteTime",
+    "cell.metadata.execution",
+    "cell.metadata.heading_collapsed",
+    "cell.metadata.hidden",
+    "cell.metadata.scrolled",
+)
+ID_ACTIONS = ("keep", "sequential", "drop")
+_TRANSIENT_NB_KEYS = ("orig_nbformat", "orig_nbformat_minor")
+
+
+@dataclass(frozen=True)
+class StripOptions:
+    keep_output: bool | None = None  # None: the notebook's own keep_output decides
+    keep_count: bool = False
+    extra_keys: tuple[str, ...] = ()
+    keep_metadata_keys: tuple[str, ...] = ()
+    drop_empty_cells: bool = False
+    drop_tagged_cells: tuple[str, ...] = ()
+    strip_init_cells: bool = False
+    max_size: int = 0
+    keep_output_types: tuple[str, ...] = ()
+    drop_output_types: tuple[str, ...] = ()
+    id_action: str = "keep"
+    removed_keys: tuple[str, ...] = field(init=False, default=())
+
+    def __post_init__(self) -> None:
+        keys = tuple(
+            k for k in (*DEFAULT_EXTRA_KEYS, *self.extra_keys) if k not in self.keep_metadata_keys
+        )
+        object.__setattr__(self, "removed_keys", keys)
+
+
+def valid_key(key: str) -> bool:
+    head, _, tail = key.partition(".")
+    return head in ("metadata", "cell") and bool(tail)
+
+
+KeyTree = tuple[frozenset[str], dict[str, "KeyTree"]]
+
+
+def compile_keys(keys: Iterable[str]) -> KeyTree:
+    """Dotted keys as a tree, so each dict is visited once whatever the key count."""
+    keys = tuple(keys)
+    groups: dict[str, list[str]] = {}
+    for key in keys:
+        head, dot, tail = key.partition(".")
+        if dot:
+            groups.setdefault(head, []).append(tail)
+    return frozenset(keys), {head: compile_keys(tails) for head, tails in groups.items()}
+
+
+def remove_keys(d: Any, tree: KeyTree) -> Any:
+    """``d`` without the keys in ``tree``, copied on write (nbstripout's ``pop_recursive``).
+
+    A key matches literally (``"a.b"`` in d) or as a path (d["a"]["b"]).
+    """
+    if not isinstance(d, dict):
+        return d
+    literal, groups = tree
+    out = d
+    if not literal.isdisjoint(d):
+        out = {k: v for k, v in d.items() if k not in literal}
+    for head, sub in groups.items():
+        inner = out.get(head)
+        if isinstance(inner, dict):
+            new = remove_keys(inner, sub)
+            if new is not inner:
+                if out is d:
+                    out = dict(d)
+                out[head] = new
+    return out
+
+
+def output_size(item: Any) -> int:
+    """nbstripout's ``get_size``: characters of every string value, recursively."""
+    if isinstance(item, str):
+        return len(item)
+    if isinstance(item, list):
+        return sum(output_size(x) for x in item)
+    if isinstance(item, dict):
+        return sum(output_size(x) for x in item.values())
+    return len(str(item))
+
+
+def _matches(output: dict[str, Any], spec: str) -> bool:
+    output_type, _, name = spec.partition(":")
+    return output.get("output_type") == output_type and (not name or output.get("name") == name)
+
+
+def keep_output_of(
+    cell: dict[str, Any], default: bool | None, strip_init_cells: bool, number: int
+) -> bool:
+    """Whether a cell's outputs stay, from ``init_cell``, ``keep_output`` tag or metadata."""
+    metadata = cell.get("metadata")
+    if not isinstance(metadata, dict):
+        return bool(default)
+    if "init_cell" in metadata:
+        return bool(metadata["init_cell"]) and not strip_init_cells
+    has_flag = "keep_output" in metadata
+    flag = bool(metadata.get("keep_output", False))
+    tags = metadata.get("tags")
+    has_tag = isinstance(tags, list) and "keep_output" in tags
+    if has_flag and has_tag and not flag:
+        raise NotebookError(
+            f"cell {number}: metadata keep_output is false but the cell is tagged keep_output"
+        )
+    if has_flag or has_tag:
+        return flag or has_tag
+    return bool(default)
+
+
+def _source_text(cell: dict[str, Any]) -> str:
+    source = cell.get("source", cell.get("input", ""))
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def _tags(cell: dict[str, Any]) -> list[Any]:
+    metadata = cell.get("metadata")
+    tags = metadata.get("tags") if isinstance(metadata, dict) else None
+    return tags if isinstance(tags, list) else []
+
+
+def _strip_outputs(outputs: list[Any], keep: bool, opts: StripOptions) -> list[Any]:
+    if not keep and not opts.keep_output_types and opts.max_size <= 0:
+        outputs = []  # every output has text, so none fits in size 0
+    elif not keep or opts.keep_output_types:
+        outputs = [
+            o
+            for o in outputs
+            if output_size(o) <= opts.max_size
+            or any(_matches(o, t) for t in opts.keep_output_types)
+        ]
+    if not opts.keep_count:
+        outputs = [
+            {**o, "execution_count": None} if o.get("execution_count") is not None else o
+            for o in outputs
+        ]
+    if opts.drop_output_types:
+        outputs = [o for o in outputs if not any(_matches(o, t) for t in opts.drop_output_types)]
+    return outputs
+
+
+def _strip_cell(
+    cell: dict[str, Any],
+    index: int,
+    number: int,
+    keep_output: bool | None,
+    cell_keys: KeyTree,
+    opts: StripOptions,
+) -> dict[str, Any]:
+    out = dict(cell)
+    if "outputs" in out:
+        keep = keep_output_of(cell, keep_output, opts.strip_init_cells, number)
+        outputs = out["outputs"]
+        stripped = _strip_outputs(outputs, keep, opts)
+        if stripped != outputs:
+            out["outputs"] = stripped
+    if not opts.keep_count:
+        for key in ("execution_count", "prompt_number"):
+            if out.get(key) is not None:
+                out[key] = None
+    if opts.id_action == "sequential" and "id" in out:
+        out["id"] = str(index)
+    elif opts.id_action == "drop":
+        out.pop("id", None)
+    out = remove_keys(out, cell_keys)
+    return cell if out == cell else out
+
+
+def _kept_cells(cells: list[Any], opts: StripOptions) -> list[tuple[int, Any]]:
+    """(1-based number as shown, cell) for every cell that is not dropped."""
+    dropped_tags = set(opts.drop_tagged_cells)
+    kept = []
+    for number, cell in enumerate(cells, start=1):
+        if opts.drop_empty_cells and not _source_text(cell).strip():
+            continue
+        if dropped_tags and dropped_tags.intersection(t for t in _tags(cell) if isinstance(t, str)):
+            continue
+        kept.append((number, cell))
+    return kept
+
+
+def strip(nb: Notebook, opts: StripOptions | None = None) -> Notebook:
+    """The stripped notebook; ``nb`` itself is not modified.
+
+    Raises NotebookError where the notebook contradicts itself (a cell whose
+    ``keep_output`` metadata is false but is tagged ``keep_output``).
+    """
+    opts = opts or StripOptions()
+    nb_keys = compile_keys(
+        k.partition(".")[2] for k in opts.removed_keys if k.startswith("metadata.")
+    )
+    cell_keys = compile_keys(
+        [k.partition(".")[2] for k in opts.removed_keys if k.startswith("cell.")]
+        + ["metadata.trusted"]
+    )
+
+    metadata = nb.get("metadata", {})
+    keep_output = opts.keep_output
+    if keep_output is None and isinstance(metadata, dict) and "keep_output" in metadata:
+        keep_output = bool(metadata["keep_output"])
+    out = dict(nb)
+    if "metadata" in nb:
+        new_metadata = remove_keys(metadata, nb_keys)
+        if isinstance(new_metadata, dict):
+            new_metadata = {k: v for k, v in new_metadata.items() if k not in _TRANSIENT_NB_KEYS}
+        out["metadata"] = new_metadata
+
+    def strip_cells(cells: list[Any], first_number: int) -> list[Any]:
+        kept = _kept_cells(cells, opts)
+        return [
+            _strip_cell(cell, index, first_number + number - 1, keep_output, cell_keys, opts)
+            for index, (number, cell) in enumerate(kept)
+        ]
+
+    if nb.get("nbformat") == 3:
+        for key in _TRANSIENT_NB_KEYS:
+            out.pop(key, None)
+        worksheets, first = [], 1
+        for ws in nb["worksheets"]:
+            worksheets.append({**ws, "cells": strip_cells(ws["cells"], first)})
+            first += len(ws["cells"])
+        out["worksheets"] = worksheets
+    else:
+        out["cells"] = strip_cells(nb["cells"], 1)
+        if opts.id_action == "drop" and out.get("nbformat_minor", 0) > 4:
+            out["nbformat_minor"] = 4
+    return nb if out == nb else out
+
+
+def describe(before: Notebook, after: Notebook) -> str:
+    """A short summary of what stripping changes, for messages."""
+    old, new = notebook_io.iter_cells(before), notebook_io.iter_cells(after)
+    parts = []
+    if len(old) != len(new):
+        parts.append(_plural(len(old) - len(new), "cell"))
+    else:
+        outputs = sum(
+            len(a.get("outputs", [])) - len(b.get("outputs", []))
+            for a, b in zip(old, new, strict=True)
+        )
+        counts = sum(
+            1
+            for a, b in pairs
+            if (a.get("execution_count") is not None or a.get("prompt_number") is not None)
+            and b.get("execution_count") is None
+            and b.get("prompt_number") is None
+        )
+        if outputs:
+            parts.append(_plural(outputs, "output"))
+        if counts:
+            parts.append(_plural(counts, "execution count"))
+    if not parts:
+        return "metadata"
+    return ", ".join(parts)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+# --- command line ---------------------------------------------------------
+
+
+def _split_list(values: Sequence[str] | None) -> tuple[str, ...]:
+    """Values of a list option: repeated, comma- or whitespace-separated."""
+    out: list[str] = []
+    for value in values or ():
+        out.extend(v for v in re.split(r"[,\s]+", value) if v)
+    return tuple(dict.fromkeys(out))
+
+
+def parse_size(text: str) -> int:
+    """nbstripout's sizes: a count of characters with an optional k/M/G (powers of 10)."""
+    text = text.strip().upper()
+    scale = {"K": 10**3, "M": 10**6, "G": 10**9}.get(text[-1:], 1)
+    digits = text[:-1] if scale != 1 else text
+    if not digits.isdigit():
+        raise argparse.ArgumentTypeError(f"invalid size {text!r}: use e.g. 500, 10k, 2M")
+    return int(digits) * scale
+
+
+def add_strip_arguments(parser: argparse.ArgumentParser) -> None:
+    """The stripping options, shared by ``strip`` and ``check``."""
+    g = parser.add_argument_group("stripping")
+    g.add_argument(
+        "--keep-output",
+        action="store_true",
+        default=None,
+        help="keep outputs (default: strip them)",
+    )
+    g.add_argument(
+        "--keep-count",
+        action="store_true",
+        help="keep execution counts (default: set them to null)",
+    )
+    g.add_argument(
+        "--extra-keys",
+        action="append",
+        metavar="KEYS",
+        help="more metadata keys to remove, e.g. metadata.kernelspec,cell.metadata.tags",
+    )
+    g.add_argument(
+        "--keep-metadata-keys",
+        action="append",
+        metavar="KEYS",
+        help="keys of the default list to keep, e.g. cell.metadata.scrolled",
+    )
+    g.add_argument(
+        "--drop-empty-cells",
+        action="store_true",
+        help="remove cells whose source is empty or whitespace",
+    )
+    g.add_argument(
+        "--drop-tagged-cells",
+        action="append",
+        metavar="TAGS",
+        help="remove cells carrying any of these tags",
+    )
+    g.add_argument(
+        "--strip-init-cells",
+        action="store_true",
+        help="strip outputs of init_cell cells too (default: keep them)",
+    )
+    g.add_argument(
+        "--max-size",
+        type=parse_size,
+        default=0,
+        metavar="SIZE",
+        help="keep outputs smaller than SIZE characters, e.g. 10k (default: 0)",
+    )
+    g.add_argument(
+        "--keep-output-type",
+        action="append",
+        metavar="TYPES",
+        help="keep outputs of these types, e.g. stream:stdout,display_data",
+    )
+    g.add_argument(
+        "--drop-output-type",
+        action="append",
+        metavar="TYPES",
+        help="drop outputs of these types even when outputs are kept",
+    )
+    g.add_argument(
+        "--keep-id",
+        action="store_const",
+        const="keep",
+        dest="id_action",
+        help="keep cell ids (the default)",
+    )
+    g.add_argument(
+        "--id-action",
+        choices=ID_ACTIONS,
+        default="keep",
+        help="cell ids: keep them, renumber them 0..n-1, or drop them (default: keep)",
+    )
+
+
+def options_from_args(args: argparse.Namespace) -> StripOptions:
+    extra = _split_list(args.extra_keys)
+    keep_keys = _split_list(args.keep_metadata_keys)
+    for key in (*extra, *keep_keys):
+        if not valid_key(key):
+            raise SystemExit(
+                f"nbguard: error: invalid metadata key {key!r}: use metadata.<path> or cell.<path>"
+            ) from None
+    return StripOptions(
+        keep_output=args.keep_output,
+        keep_count=args.keep_count,
+        extra_keys=extra,
+        keep_metadata_keys=keep_keys,
+        drop_empty_cells=args.drop_empty_cells,
+        drop_tagged_cells=_split_list(args.drop_tagged_cells),
+        strip_init_cells=args.strip_init_cells,
+        max_size=args.max_size,
+        keep_output_types=_split_list(args.keep_output_type),
+        drop_output_types=_split_list(args.drop_output_type),
+        id_action=args.id_action or "keep",
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_common_arguments(parser)
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--check",
+        "--verify",
+        "--dry-run",
+        dest="check",
+        action="store_true",
+        help="write nothing; name each notebook that would change and exit 1",
+    )
+    mode.add_argument(
+        "-t",
+        "--textconv",
+        action="store_true",
+        help="print the stripped notebooks to standard output",
+    )
+    add_strip_arguments(parser)
+
+
+def strip_document(doc: Document, opts: StripOptions) -> bytes | None:
+    """The new bytes for a document, or None when stripping changes nothing."""
+    stripped = strip(doc.nb, opts)
+    if stripped is doc.nb:
+        return None
+    data = notebook_io.serialize(doc, stripped)
+    return None if data == doc.data else data
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        opts = options_from_args(args)
+    except SystemExit as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    targets = paths.expand(args.paths) if args.paths else [paths.STDIN]
+    # Notebook bytes go to stdout in stdin and textconv modes; reports to stderr.
+    to_stdout = args.textconv or targets == [paths.STDIN]
+    reporter = Reporter(args.format, sys.stderr if to_stdout and not args.check else None)
+    retv = 0
+    for path in targets:
+        retv |= _strip_one(path, opts, args, reporter)
+    reporter.finish()
+    return retv
+
+
+def _strip_one(path: str, opts: StripOptions, args: argparse.Namespace, reporter: Reporter) -> int:
+    stdin = path == paths.STDIN
+    raw = b""
+    try:
+        if stdin:
+            raw = sys.stdin.buffer.read()
+            doc = notebook_io.parse(raw)
+        else:
+            doc = load(path)
+        stripped = strip(doc.nb, opts)
+        if args.textconv:
+            sys.stdout.buffer.write(notebook_io.serialize(doc, stripped))
+            return 0
+        data = None if stripped is doc.nb else notebook_io.serialize(doc, stripped)
+        if data == doc.data:
+            data = None
+        if args.check:
+            if data is None:
+                return 0
+            reporter.add(
+                [
+                    Finding(
+                        CODE_WOULD_STRIP,
+                        f"would be stripped ({describe(doc.nb, stripped)})",
+                        path=path,
+                        check=CHECK,
+                    )
+                ]
+            )
+            return 1
+        if stdin:
+            sys.stdout.buffer.write(doc.data if data is None else data)
+            return 0
+        if data is not None:
+            notebook_io.write_atomic(path, data)
+            reporter.note(f"{path}: stripped {describe(doc.nb, stripped)}")
+        return 0
+    except NotebookError as exc:
+        if stdin and not (args.check or args.textconv):
+            sys.stdout.buffer.write(raw)  # a filter must never lose content
+        reporter.add([error_finding(path, exc, CHECK)])
+        return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from nbguard.cli import main as cli_main
+
+    return cli_main(["strip", *(argv if argv is not None else sys.argv[1:])])
