@@ -264,10 +264,8 @@ def describe(before: Notebook, after: Notebook) -> str:
     if len(old) != len(new):
         parts.append(_plural(len(old) - len(new), "cell"))
     else:
-        outputs = sum(
-            len(a.get("outputs", [])) - len(b.get("outputs", []))
-            for a, b in zip(old, new, strict=True)
-        )
+        pairs = list(zip(old, new, strict=True))
+        outputs = sum(len(a.get("outputs", [])) - len(b.get("outputs", [])) for a, b in pairs)
         counts = sum(
             1
             for a, b in pairs
