@@ -1,0 +1,102 @@
+"""Small builders for notebooks in tests: ``make_nb(code("x = 1", count=1))``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+
+def code(
+    source: str | list[str] = "",
+    *,
+    count: int | None = None,
+    outputs: list[dict[str, Any]] | None = None,
+    metadata: dict[str, Any] | None = None,
+    id: str | None = None,
+) -> dict[str, Any]:
+    cell: dict[str, Any] = {
+        "cell_type": "code",
+        "execution_count": count,
+        "metadata": metadata or {},
+        "outputs": outputs or [],
+        "source": source,
+    }
+    if id is not None:
+        cell["id"] = id
+    return cell
+
+
+def markdown(
+    source: str | list[str] = "",
+    *,
+    metadata: dict[str, Any] | None = None,
+    attachments: dict[str, Any] | None = None,
+    id: str | None = None,
+) -> dict[str, Any]:
+    cell: dict[str, Any] = {"cell_type": "markdown", "metadata": metadata or {}, "source": source}
+    if attachments is not None:
+        cell["attachments"] = attachments
+    if id is not None:
+        cell["id"] = id
+    return cell
+
+
+def raw(source: str | list[str] = "", *, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"cell_type": "raw", "metadata": metadata or {}, "source": source}
+
+
+def stream(text: str | list[str], name: str = "stdout") -> dict[str, Any]:
+    return {"name": name, "output_type": "stream", "text": text}
+
+
+def execute_result(data: dict[str, Any], count: int | None = 1) -> dict[str, Any]:
+    return {"data": data, "execution_count": count, "metadata": {}, "output_type": "execute_result"}
+
+
+def display_data(data: dict[str, Any], metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"data": data, "metadata": metadata or {}, "output_type": "display_data"}
+
+
+def error(
+    ename: str = "ValueError", evalue: str = "boom", traceback: list[str] | None = None
+) -> dict[str, Any]:
+    return {"ename": ename, "evalue": evalue, "output_type": "error", "traceback": traceback or []}
+
+
+def make_nb(
+    *cells: dict[str, Any], metadata: dict[str, Any] | None = None, minor: int = 5
+) -> dict[str, Any]:
+    return {
+        "cells": list(cells),
+        "metadata": metadata
+        if metadata is not None
+        else {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": minor,
+    }
+
+
+def dumps(nb: dict[str, Any]) -> str:
+    """nbformat's on-disk layout (what Jupyter writes)."""
+    return (
+        json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False, separators=(",", ": ")) + "\n"
+    )
+
+
+def write_nb(path: Path, nb: dict[str, Any]) -> Path:
+    path.write_text(dumps(nb), encoding="utf-8")
+    return path
+
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+
+def corpus_notebooks() -> list[Path]:
+    """Every notebook of ../shared/corpus, sorted (empty when it is absent)."""
+    if not CORPUS.is_dir():
+        return []
+    return sorted(CORPUS.rglob("*.ipynb"))
