@@ -81,10 +81,10 @@ def make_nb(
 
 
 def dumps(nb: dict[str, Any]) -> str:
-    """nbformat's on-disk layout (what Jupyter writes)."""
-    return (
-        json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False, separators=(",", ": ")) + "\n"
-    )
+    """What Jupyter writes, from nbformat itself (the reference, a test dependency)."""
+    from nbformat.v4 import nbjson
+
+    return str(nbjson.writes(nbjson.reads(json.dumps(nb)))) + "\n"
 
 
 def write_nb(path: Path, nb: dict[str, Any]) -> Path:

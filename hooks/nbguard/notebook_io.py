@@ -57,7 +57,9 @@ def _parse_json(data: bytes) -> tuple[Any, bool]:
 
     try:
         return msgspec.json.Decoder(float_hook=float_hook).decode(data), bool(floats)
-    except msgspec.DecodeError:
+    except RecursionError:
+        raise NotebookError("invalid JSON: nested too deeply") from None
+    except (msgspec.DecodeError, UnicodeDecodeError):
         pass  # let the standard library give a precise message, or accept it
     if not data.strip():
         raise NotebookError("empty file")

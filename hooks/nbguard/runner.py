@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Callable, Sequence
-from typing import TextIO
+from collections.abc import Callable, Iterator, Sequence
+from typing import TextIO, TypeVar
 
 from nbguard import notebook_io, paths
 from nbguard.findings import Finding, render
@@ -13,6 +14,11 @@ from nbguard.notebook_io import Document, Notebook, NotebookError
 
 IO_CODE = "NBG001"
 FORMATS = ("text", "json")
+# Below this many files a process pool costs more than it saves.
+PARALLEL_MIN_FILES = 32
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,6 +34,43 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
         default="text",
         help="report format (default: text)",
     )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="processes for large batches (default: one per core; 1 under pre-commit, "
+        "which already runs one nbguard per core)",
+    )
+
+
+def jobs_for(requested: int | None) -> int:
+    if requested is not None:
+        return max(1, requested)
+    if os.environ.get("PRE_COMMIT"):
+        return 1
+    return os.cpu_count() or 1
+
+
+def map_files(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[R]:
+    """``map(fn, items)`` in order, spread over ``jobs`` processes for large batches.
+
+    ``fn`` must be picklable (a module-level function or a partial of one).
+    """
+    if jobs <= 1 or len(items) < PARALLEL_MIN_FILES:
+        yield from map(fn, items)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context(
+        "fork" if "fork" in methods and sys.platform == "linux" else None
+    )
+    chunksize = max(1, len(items) // (jobs * 16))
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        yield from pool.map(fn, items, chunksize=chunksize)
 
 
 def error_finding(path: str, error: NotebookError, check: str = "io") -> Finding:
@@ -71,22 +114,32 @@ class Reporter:
         self._out().flush()
 
 
+def check_path(path: str, check: Callable[[Notebook], list[Finding]], name: str) -> list[Finding]:
+    """Findings for one file: the check's, or the reason it cannot be read."""
+    try:
+        doc = load(path)
+    except NotebookError as exc:
+        return [error_finding(path, exc, name)]
+    return [f._replace(path=path, check=f.check or name) for f in check(doc.nb)]
+
+
 def run_check(
     args: argparse.Namespace,
     check: Callable[[Notebook], list[Finding]],
     name: str,
 ) -> int:
-    """Run a read-only check over every named notebook; 1 if anything was found."""
+    """Run a read-only check over every named notebook; 1 if anything was found.
+
+    ``check`` must be picklable (module-level, or a partial of a module-level
+    function) so that large batches can be spread over processes.
+    """
+    import functools
+
     reporter = Reporter(args.format)
     retv = 0
-    for path in paths.expand(args.paths or [paths.STDIN]):
-        try:
-            doc = load(path)
-        except NotebookError as exc:
-            reporter.add([error_finding(path, exc, name)])
-            retv |= 1
-            continue
-        found = [f._replace(path=path, check=f.check or name) for f in check(doc.nb)]
+    targets = paths.expand(args.paths or [paths.STDIN])
+    jobs = 1 if paths.STDIN in targets else jobs_for(getattr(args, "jobs", None))
+    for found in map_files(functools.partial(check_path, check=check, name=name), targets, jobs):
         reporter.add(found)
         retv |= 1 if found else 0
     reporter.finish()

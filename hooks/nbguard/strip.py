@@ -8,6 +8,7 @@ is cheap. Behaviour and option names follow nbstripout, minus its bugs.
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -17,7 +18,14 @@ from typing import Any
 from nbguard import notebook_io, paths
 from nbguard.findings import Finding
 from nbguard.notebook_io import Document, Notebook, NotebookError
-from nbguard.runner import Reporter, add_common_arguments, error_finding, load
+from nbguard.runner import (
+    Reporter,
+    add_common_arguments,
+    error_finding,
+    jobs_for,
+    load,
+    map_files,
+)
 
 CHECK = "strip"
 CODE_WOULD_STRIP = "NBG401"
@@ -426,13 +434,72 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_strip_arguments(parser)
 
 
-def strip_document(doc: Document, opts: StripOptions) -> bytes | None:
-    """The new bytes for a document, or None when stripping changes nothing."""
+@dataclass(frozen=True)
+class FileResult:
+    """What stripping one file did: its exit status, findings and a note to print."""
+
+    retv: int
+    findings: tuple[Finding, ...] = ()
+    note: str | None = None
+
+
+def stripped_bytes(doc: Document, opts: StripOptions) -> tuple[Notebook, bytes | None]:
+    """The stripped notebook and its new bytes, or None where the file would not change."""
     stripped = strip(doc.nb, opts)
     if stripped is doc.nb:
-        return None
+        return stripped, None
     data = notebook_io.serialize(doc, stripped)
-    return None if data == doc.data else data
+    return stripped, (None if data == doc.data else data)
+
+
+def strip_path(path: str, opts: StripOptions, check: bool = False) -> FileResult:
+    """Strip one file in place, or with ``check`` only say whether it would change."""
+    try:
+        doc = load(path)
+        stripped, data = stripped_bytes(doc, opts)
+        if data is None:
+            return FileResult(0)
+        summary = describe(doc.nb, stripped)
+        if check:
+            message = f"would be stripped ({summary})"
+            return FileResult(1, (Finding(CODE_WOULD_STRIP, message, path=path, check=CHECK),))
+        notebook_io.write_atomic(path, data)
+        return FileResult(0, note=f"{path}: stripped {summary}")
+    except NotebookError as exc:
+        return FileResult(1, (error_finding(path, exc, CHECK),))
+
+
+def _strip_stream(args: argparse.Namespace, opts: StripOptions, reporter: Reporter) -> int:
+    """Standard input to standard output, as a git filter uses it."""
+    raw = sys.stdin.buffer.read()
+    try:
+        doc = notebook_io.parse(raw)
+        stripped, data = stripped_bytes(doc, opts)
+    except NotebookError as exc:
+        if not args.check:
+            sys.stdout.buffer.write(raw)  # a filter must never lose content
+        reporter.add([error_finding(paths.STDIN, exc, CHECK)])
+        return 1
+    if args.check:
+        if data is None:
+            return 0
+        message = f"would be stripped ({describe(doc.nb, stripped)})"
+        reporter.add([Finding(CODE_WOULD_STRIP, message, path=paths.STDIN, check=CHECK)])
+        return 1
+    sys.stdout.buffer.write(raw if data is None else data)
+    return 0
+
+
+def _textconv(path: str, opts: StripOptions, reporter: Reporter) -> int:
+    """Print the stripped notebook, always (even when it is already clean)."""
+    try:
+        doc = load(path)
+        sys.stdout.buffer.write(notebook_io.serialize(doc, strip(doc.nb, opts)))
+    except NotebookError as exc:
+        reporter.add([error_finding(path, exc, CHECK)])
+        return 1
+    sys.stdout.buffer.flush()
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -442,58 +509,27 @@ def run(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 2
     targets = paths.expand(args.paths) if args.paths else [paths.STDIN]
-    # Notebook bytes go to stdout in stdin and textconv modes; reports to stderr.
-    to_stdout = args.textconv or targets == [paths.STDIN]
-    reporter = Reporter(args.format, sys.stderr if to_stdout and not args.check else None)
+    if targets == [paths.STDIN] or args.textconv:
+        # Notebook bytes go to standard output; reports go to standard error.
+        reporter = Reporter(args.format, None if args.check else sys.stderr)
+        if args.textconv:
+            retv = 0
+            for path in targets:
+                retv |= _textconv(path, opts, reporter)
+        else:
+            retv = _strip_stream(args, opts, reporter)
+        reporter.finish()
+        return retv
+    reporter = Reporter(args.format)
     retv = 0
-    for path in targets:
-        retv |= _strip_one(path, opts, args, reporter)
+    worker = functools.partial(strip_path, opts=opts, check=args.check)
+    for result in map_files(worker, targets, jobs_for(args.jobs)):
+        retv |= result.retv
+        reporter.add(result.findings)
+        if result.note:
+            reporter.note(result.note)
     reporter.finish()
     return retv
-
-
-def _strip_one(path: str, opts: StripOptions, args: argparse.Namespace, reporter: Reporter) -> int:
-    stdin = path == paths.STDIN
-    raw = b""
-    try:
-        if stdin:
-            raw = sys.stdin.buffer.read()
-            doc = notebook_io.parse(raw)
-        else:
-            doc = load(path)
-        stripped = strip(doc.nb, opts)
-        if args.textconv:
-            sys.stdout.buffer.write(notebook_io.serialize(doc, stripped))
-            return 0
-        data = None if stripped is doc.nb else notebook_io.serialize(doc, stripped)
-        if data == doc.data:
-            data = None
-        if args.check:
-            if data is None:
-                return 0
-            reporter.add(
-                [
-                    Finding(
-                        CODE_WOULD_STRIP,
-                        f"would be stripped ({describe(doc.nb, stripped)})",
-                        path=path,
-                        check=CHECK,
-                    )
-                ]
-            )
-            return 1
-        if stdin:
-            sys.stdout.buffer.write(doc.data if data is None else data)
-            return 0
-        if data is not None:
-            notebook_io.write_atomic(path, data)
-            reporter.note(f"{path}: stripped {describe(doc.nb, stripped)}")
-        return 0
-    except NotebookError as exc:
-        if stdin and not (args.check or args.textconv):
-            sys.stdout.buffer.write(raw)  # a filter must never lose content
-        reporter.add([error_finding(path, exc, CHECK)])
-        return 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,258 @@
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from nbfactory import code, corpus_notebooks, display_data, make_nb, markdown, stream
+from nbguard import notebook_io
+from nbguard.notebook_io import NotebookError
+
+
+def nbformat_roundtrip(text: str) -> str:
+    """What Jupyter writes for a notebook it read: nbformat's reader then writer."""
+    nbformat = pytest.importorskip("nbformat")
+    major = json.loads(text)["nbformat"]
+    module = {3: nbformat.v3.nbjson, 4: nbformat.v4.nbjson}[major]
+    return module.writes(module.reads(text)) + "\n"
+
+
+WRITER_CASES = [
+    pytest.param(make_nb(code("x = 1\ny = 2", count=1)), id="string-source"),
+    pytest.param(make_nb(code(["a", "b\n", "c\r\nd"])), id="list-source-odd-splits"),
+    pytest.param(make_nb(markdown("é ü 漢字 😀 \u2028 tab\there")), id="unicode"),
+    pytest.param(make_nb(code("x", outputs=[stream(["a", "b\n"])])), id="stream-list"),
+    pytest.param(
+        make_nb(
+            code(
+                "x",
+                outputs=[
+                    display_data(
+                        {
+                            "text/plain": ["a\n", "b"],
+                            "image/png": ["iVBORw0KGgo\n", "AAAA"],
+                            "application/json": {"a": [1, 2.5, None, True]},
+                            "image/svg+xml": "<svg>\n</svg>",
+                        }
+                    )
+                ],
+            )
+        ),
+        id="mimebundle",
+    ),
+    pytest.param(
+        make_nb(
+            markdown(
+                "![x](attachment:x.png)",
+                attachments={
+                    "x.png": {"image/png": ["QUJD\n", "REVG"], "text/plain": "line1\nline2"}
+                },
+            )
+        ),
+        id="attachments",
+    ),
+    pytest.param(
+        make_nb(code("x"), metadata={"a": 1.5, "b": 1e-05, "c": 10**30, "d": -0.0}), id="floats"
+    ),
+    pytest.param(
+        make_nb(
+            code("x", metadata={"trusted": True}), metadata={"orig_nbformat": 4, "signature": "s"}
+        ),
+        id="transient",
+    ),
+    pytest.param(make_nb(), id="no-cells"),
+]
+
+
+@pytest.mark.parametrize("nb", WRITER_CASES)
+def test_dumps_matches_nbformat(nb):
+    text = json.dumps(nb)
+    doc = notebook_io.parse(text.encode())
+    assert notebook_io.dumps(doc.nb) == nbformat_roundtrip(text)
+    assert notebook_io.dumps(doc.nb, may_hold_floats=doc.has_floats) == nbformat_roundtrip(text)
+
+
+def test_dumps_v3_matches_nbformat():
+    nb = {
+        "nbformat": 3,
+        "nbformat_minor": 0,
+        "metadata": {"name": "é"},
+        "worksheets": [
+            {
+                "metadata": {},
+                "cells": [
+                    {
+                        "cell_type": "code",
+                        "input": ["x = 1\n", "y"],
+                        "language": "python",
+                        "outputs": [
+                            {"output_type": "stream", "stream": "stdout", "text": ["hé\n"]}
+                        ],
+                        "prompt_number": 3,
+                        "metadata": {},
+                        "collapsed": False,
+                    },
+                    {"cell_type": "heading", "level": 1, "source": ["Title"], "metadata": {}},
+                ],
+            }
+        ],
+    }
+    text = json.dumps(nb)
+    assert notebook_io.dumps(notebook_io.parse(text.encode()).nb) == nbformat_roundtrip(text)
+
+
+CORPUS = corpus_notebooks()
+
+
+@pytest.mark.skipif(not CORPUS, reason="../shared/corpus is absent")
+def test_dumps_matches_nbformat_over_corpus():
+    mismatches, compared = [], 0
+    for path in CORPUS:
+        data = path.read_bytes()
+        try:
+            doc = notebook_io.parse(data)
+        except NotebookError:
+            continue
+        compared += 1
+        expected = nbformat_roundtrip(data.decode("utf-8"))
+        if notebook_io.dumps(doc.nb, may_hold_floats=doc.has_floats) != expected:
+            mismatches.append(path.name)
+    assert compared > 1800
+    assert mismatches == []
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        pytest.param(b"", "empty file", id="empty"),
+        pytest.param(b"  \n", "empty file", id="blank"),
+        pytest.param(
+            b'{"cells": [,]}', "invalid JSON: Expecting value (line 1, column 12)", id="bad-json"
+        ),
+        pytest.param(
+            b'{\n "a": 1\n "b": 2}',
+            "invalid JSON: Expecting ',' delimiter (line 3, column 2)",
+            id="missing-comma",
+        ),
+        pytest.param(
+            b'{"nbformat": 4, "cells": [], "x": NaN}',
+            "invalid JSON: NaN is not valid JSON",
+            id="nan",
+        ),
+        pytest.param(b'{"a": "caf\xe9"}', "not UTF-8 text: byte 0xe9 at offset 10", id="latin-1"),
+        pytest.param(b"[1, 2]", "not a notebook: top level is a JSON array", id="array"),
+        pytest.param(b'"x"', "not a notebook: top level is a JSON string", id="string"),
+        pytest.param(b'{"cells": []}', "not a notebook: no 'nbformat' version", id="no-version"),
+        pytest.param(
+            b'{"nbformat": "4", "cells": []}', "not a notebook: 'nbformat' is '4'", id="str-version"
+        ),
+        pytest.param(
+            b'{"nbformat": 2, "worksheets": []}',
+            "unsupported nbformat 2 (nbguard reads nbformat 3 and 4)",
+            id="v2",
+        ),
+        pytest.param(
+            b'{"nbformat": 5, "cells": []}',
+            "unsupported nbformat 5 (nbguard reads nbformat 3 and 4)",
+            id="v5",
+        ),
+        pytest.param(b'{"nbformat": 4}', "no 'cells' list", id="no-cells"),
+        pytest.param(b'{"nbformat": 4, "cells": {}}', "no 'cells' list", id="cells-not-list"),
+        pytest.param(
+            b'{"nbformat": 4, "cells": [1]}', "cell 1: not a JSON object", id="cell-not-object"
+        ),
+        pytest.param(
+            b'{"nbformat": 4, "cells": [{"cell_type": "foo", "source": ""}]}',
+            "cell 1: unknown cell_type 'foo'",
+            id="unknown-type",
+        ),
+        pytest.param(
+            b'{"nbformat": 4, "cells": [{"cell_type": "code", "outputs": []}]}',
+            "cell 1: no 'source'",
+            id="no-source",
+        ),
+        pytest.param(
+            b'{"nbformat": 4, "cells": [{"cell_type": "code", "source": [1]}]}',
+            "cell 1: 'source' is not text or a list of text",
+            id="source-not-text",
+        ),
+        pytest.param(
+            b'{"nbformat": 4, "cells": [{"cell_type": "markdown", "source": ""},'
+            b' {"cell_type": "code", "source": "x"}]}',
+            "cell 2: code cell has no 'outputs' list",
+            id="no-outputs",
+        ),
+        pytest.param(
+            b'{"nbformat": 4, "cells": [{"cell_type": "code", "source": "", "outputs": [{}]}]}',
+            "cell 1: an output has no 'output_type'",
+            id="output-without-type",
+        ),
+        pytest.param(
+            b'{"nbformat": 3, "cells": []}',
+            "nbformat 3 notebook without a 'worksheets' list",
+            id="v3-no-worksheets",
+        ),
+        pytest.param(b"[" * 200_000 + b"]" * 200_000, "invalid JSON: nested too deeply", id="deep"),
+    ],
+)
+def test_parse_errors(data, message):
+    with pytest.raises(NotebookError) as excinfo:
+        notebook_io.parse(data)
+    assert str(excinfo.value) == message
+
+
+def test_parse_tolerates_bom_and_detects_crlf():
+    text = json.dumps(make_nb(code("x")), indent=1).replace("\n", "\r\n")
+    doc = notebook_io.parse(b"\xef\xbb\xbf" + text.encode())
+    assert doc.bom and doc.newline == "\r\n"
+    assert doc.nb["cells"][0]["source"] == "x"
+    assert notebook_io.serialize(doc, doc.nb).count(b"\r\n") == notebook_io.dumps(doc.nb).count(
+        "\n"
+    )
+
+
+def test_read_errors(tmp_path):
+    with pytest.raises(NotebookError, match="^no such file$"):
+        notebook_io.read(str(tmp_path / "missing.ipynb"))
+    (tmp_path / "dir.ipynb").mkdir()
+    with pytest.raises(NotebookError, match="^is a directory$"):
+        notebook_io.read(str(tmp_path / "dir.ipynb"))
+
+
+def test_write_atomic_keeps_mode_and_follows_symlinks(tmp_path):
+    target = tmp_path / "real.ipynb"
+    target.write_bytes(b"old")
+    os.chmod(target, 0o640)
+    link = tmp_path / "link.ipynb"
+    link.symlink_to(target)
+    notebook_io.write_atomic(str(link), b"new")
+    assert link.is_symlink()
+    assert target.read_bytes() == b"new"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.ipynb", "real.ipynb"]
+
+
+def test_write_atomic_refuses_read_only_file(tmp_path):
+    target = tmp_path / "ro.ipynb"
+    target.write_bytes(b"old")
+    os.chmod(target, 0o444)
+    with pytest.raises(NotebookError, match="read-only"):
+        notebook_io.write_atomic(str(target), b"new")
+    assert target.read_bytes() == b"old"
+
+
+def test_write_atomic_failure_leaves_original_and_no_temp_file(tmp_path, monkeypatch):
+    target = tmp_path / "nb.ipynb"
+    target.write_bytes(b"old")
+
+    def fail(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(NotebookError, match="^cannot write: No space left on device$"):
+        notebook_io.write_atomic(str(target), b"new")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in Path(tmp_path).iterdir()] == ["nb.ipynb"]
