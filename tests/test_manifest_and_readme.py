@@ -1,0 +1,40 @@
+"""The manifest, the CLI and the README agree with each other."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from nbguard import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+yaml = pytest.importorskip("yaml")
+HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+README = (ROOT / "README.md").read_text()
+
+
+@pytest.mark.parametrize("hook", HOOKS, ids=[h["id"] for h in HOOKS])
+def test_readme_documents_every_hook(hook):
+    assert f"### `{hook['id']}`" in README
+
+
+@pytest.mark.parametrize("hook", HOOKS, ids=[h["id"] for h in HOOKS])
+def test_every_hook_runs_an_nbguard_subcommand(hook):
+    argv = shlex.split(hook["entry"])
+    assert argv[0] == "nbguard"
+    assert argv[1] in cli.COMMANDS
+    assert hook["language"] == "python"
+    assert hook["types"] == ["jupyter"]
+    assert "manual" in hook["stages"]
+
+
+def test_readme_lists_every_code_the_package_defines():
+    package = ROOT / "hooks" / "nbguard"
+    defined = set()
+    for path in package.glob("*.py"):
+        defined.update(re.findall(r'"(NBG\d{3})"', path.read_text()))
+    documented = set(re.findall(r"^\| `(NBG\d{3})` \|", README, flags=re.MULTILINE))
+    assert defined - documented == set()

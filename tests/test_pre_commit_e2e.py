@@ -1,0 +1,81 @@
+"""The real pre-commit framework runs nbguard's hooks from this checkout."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from nbfactory import code, dumps, execute_result, make_nb, markdown, stream
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+def pre_commit(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", *args], cwd=cwd, env=env, capture_output=True, text=True
+    )
+
+
+@pytest.fixture(scope="session")
+def pre_commit_env(tmp_path_factory):
+    pytest.importorskip("pre_commit")
+    home = tmp_path_factory.mktemp("pre-commit-home")
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(home),
+        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
+        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid",
+        "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(home),
+    }
+    env.pop("PRE_COMMIT", None)
+    return env
+
+
+@pytest.fixture
+def repo(tmp_path, pre_commit_env):
+    path = tmp_path / "repo"
+    path.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=path, check=True, env=pre_commit_env)
+    return path
+
+
+def test_manifest_is_valid(pre_commit_env):
+    proc = pre_commit("validate-manifest", str(ROOT / ".pre-commit-hooks.yaml"), cwd=ROOT, env=pre_commit_env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+DIRTY = make_nb(
+    markdown("# Demo", id="m"),
+    code("print('hi')", count=1, outputs=[stream("hi\n")], id="c1"),
+    code("1 + 1", count=2, outputs=[execute_result({"text/plain": "2"}, count=2)], id="c2"),
+)
+CLEAN = make_nb(markdown("# Clean", id="m"), code("x = 1", id="c1"))
+
+
+def test_strip_hook_through_pre_commit(repo, pre_commit_env):
+    (repo / "dirty.ipynb").write_text(dumps(DIRTY))
+    (repo / "clean.ipynb").write_text(dumps(CLEAN))
+    clean_before = (repo / "clean.ipynb").read_bytes()
+    clean_mtime = (repo / "clean.ipynb").stat().st_mtime_ns
+    subprocess.run(["git", "add", "."], cwd=repo, check=True, env=pre_commit_env)
+
+    first = pre_commit("try-repo", str(ROOT), "nbguard-strip", "--all-files", cwd=repo, env=pre_commit_env)
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "files were modified by this hook" in first.stdout
+    assert "dirty.ipynb: stripped 2 outputs, 2 execution counts" in first.stdout
+    assert "clean.ipynb" not in first.stdout.split("files were modified by this hook")[1]
+    stripped = (repo / "dirty.ipynb").read_text()
+    assert '"outputs": []' in stripped and '"execution_count": null' in stripped
+    assert "hi\\n" not in stripped
+    assert (repo / "clean.ipynb").read_bytes() == clean_before
+    assert (repo / "clean.ipynb").stat().st_mtime_ns == clean_mtime
+
+    subprocess.run(["git", "add", "."], cwd=repo, check=True, env=pre_commit_env)
+    second = pre_commit("try-repo", str(ROOT), "nbguard-strip", "--all-files", cwd=repo, env=pre_commit_env)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "Passed" in second.stdout
