@@ -377,7 +377,7 @@ def write_atomic(path: str, data: bytes) -> None:
     the target with ``os.replace``; permissions are kept and the temporary
     file never outlives a failure.
     """
-    target = os.path.realpath(path)
+    target = os.path.realpath(path) if os.path.islink(path) else path
     try:
         st = os.stat(target)
     except OSError as exc:
