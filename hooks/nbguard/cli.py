@@ -18,6 +18,8 @@ from nbguard import __version__
 # keeps start-up fast: nothing heavy loads unless its subcommand runs.
 COMMANDS: dict[str, tuple[str, str]] = {
     "strip": ("nbguard.strip", "strip outputs, execution counts and noisy metadata (a fixer)"),
+    "secrets": ("nbguard.credentials", "find credentials in sources, outputs, metadata and widgets"),
+    "images": ("nbguard.images", "block embedded images over a size or pixel limit"),
 }
 
 

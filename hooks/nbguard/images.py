@@ -1,0 +1,320 @@
+"""``nbguard images``: block notebooks that embed images too large for a repository.
+
+Images are found in ``image/*`` output data, in cell attachments, and as
+``data:image/...;base64,`` URIs in markdown sources and in ``text/html`` and
+``text/markdown`` outputs. A size is the decoded size in bytes, computed from
+the length of the base64 text without decoding it (SVG text counts its UTF-8
+bytes), so the check costs little more than parsing. Pixel sizes are read
+from image headers only where they are needed (:mod:`nbguard.image_headers`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from typing import Any, NamedTuple
+
+from nbguard import notebook_io
+from nbguard.findings import Finding
+from nbguard.image_headers import Base64Bytes, Size, raster_size, svg_size
+from nbguard.notebook_io import Notebook
+from nbguard.runner import add_common_arguments, run_check
+
+CHECK = "images"
+CODE_IMAGE_TOO_LARGE = "NBG301"
+CODE_TOTAL_TOO_LARGE = "NBG302"
+CODE_TOO_MANY_PIXELS = "NBG303"
+ALLOW_TAG = "nbguard:allow-large-image"
+DEFAULT_MAX_KB = 256
+
+SVG = "image/svg+xml"
+_DISPLAY_OUTPUTS = frozenset({"display_data", "execute_result", "pyout"})
+_URI_HOSTS = ("text/html", "text/markdown")  # output data searched for data URIs
+# nbformat 3 keeps output data under short keys (nbformat.v4.convert's map).
+_V3_IMAGE_KEYS = {"png": "image/png", "jpeg": "image/jpeg", "svg": SVG}
+_V3_URI_HOSTS = {"html": "text/html"}
+_WHITESPACE = " \t\n\r\f\v"
+_PADDING_AND_WHITESPACE = "=" + _WHITESPACE
+# The base64 text runs to the first character that cannot belong to it.
+# Whitespace inside is allowed, as in wrapped base64, and so is a backslash
+# before a line break: JavaScript strings continue that way (matplotlib's
+# animation HTML holds its frames in such strings).
+_DATA_URI = re.compile(
+    r"data:(image/[a-z0-9.+-]+)(?:;[a-z0-9.+-]+=[^;,\s\"'<>()]*)*;base64,"
+    r"([a-z0-9+/=\s]*(?:\\\r?\n[a-z0-9+/=\s]*)*)",
+    re.IGNORECASE,
+)
+_SVG_PREFIX_BYTES = 65536
+
+
+class Image(NamedTuple):
+    """One embedded image and where the notebook shows it."""
+
+    cell: int  # 1-based, counting every cell as the notebook shows them
+    mime: str
+    where: str  # e.g. "in output 2", "in attachment photo.png", "data URI in markdown"
+    nbytes: int  # decoded size
+    payload: str  # base64 text, or SVG text when ``is_base64`` is false
+    is_base64: bool
+    line: int | None = None  # for data URIs: line within the text that holds them
+
+
+def base64_size(text: str) -> int:
+    """Decoded bytes of base64 text, from its length: whitespace and padding ignored."""
+    body = text.rstrip(_PADDING_AND_WHITESPACE)
+    count = len(body)
+    for char in _WHITESPACE:
+        if char in body:  # membership is a fast scan; counting only when needed
+            count -= body.count(char)
+    return count * 3 // 4
+
+
+def text_size(text: str) -> int:
+    """UTF-8 bytes of a text."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
+def kib(nbytes: int) -> int:
+    """Whole KiB, rounded up (as pre-commit-hooks' check-added-large-files)."""
+    return -(-nbytes // 1024)
+
+
+def _joined(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "".join(value)
+    return None
+
+
+def _bundle_image(cell: int, mime: str, value: Any, where: str) -> Image | None:
+    text = _joined(value)
+    if text is None:
+        return None
+    # SVG is XML text in outputs, but base64 where a browser stored it (attachments).
+    if mime == SVG and "<" in text:
+        return Image(cell, mime, where, text_size(text), text, is_base64=False)
+    return Image(cell, mime, where, base64_size(text), text, is_base64=True)
+
+
+def _data_uris(cell: int, text: str, where: str) -> Iterator[Image]:
+    if ";base64," not in text.lower():  # cheap test before the regular expression
+        return
+    for match in _DATA_URI.finditer(text):
+        payload = match.group(2)
+        if "\\" in payload:
+            payload = payload.replace("\\", "")
+        yield Image(
+            cell,
+            match.group(1).lower(),
+            f"data URI in {where}",
+            base64_size(payload),
+            payload,
+            is_base64=True,
+            line=text.count("\n", 0, match.start()) + 1,
+        )
+
+
+def _output_images(cell: int, outputs: list[Any], major: int) -> Iterator[Image]:
+    for index, output in enumerate(outputs, start=1):
+        if output.get("output_type") not in _DISPLAY_OUTPUTS:
+            continue
+        where = f"output {index}"
+        if major == 3:
+            for key, mime in _V3_IMAGE_KEYS.items():
+                if key in output:
+                    image = _bundle_image(cell, mime, output[key], f"in {where}")
+                    if image is not None:
+                        yield image
+            for key, mime in _V3_URI_HOSTS.items():
+                text = _joined(output.get(key))
+                if text is not None:
+                    yield from _data_uris(cell, text, f"{where} {mime}")
+            continue
+        data = output.get("data")
+        if not isinstance(data, dict):
+            continue
+        for mime, value in data.items():
+            if mime.startswith("image/"):
+                image = _bundle_image(cell, mime, value, f"in {where}")
+                if image is not None:
+                    yield image
+            elif mime in _URI_HOSTS:
+                text = _joined(value)
+                if text is not None:
+                    yield from _data_uris(cell, text, f"{where} {mime}")
+
+
+def _printable(name: str) -> str:
+    return name if name.isprintable() and name.strip() == name and name else repr(name)
+
+
+def cell_images(cell: dict[str, Any], number: int, major: int = 4) -> Iterator[Image]:
+    """Every image embedded in one cell (``number`` is its 1-based position)."""
+    outputs = cell.get("outputs")
+    if isinstance(outputs, list) and outputs:
+        yield from _output_images(number, outputs, major)
+    attachments = cell.get("attachments")
+    if isinstance(attachments, dict):
+        for name, bundle in attachments.items():
+            if not isinstance(bundle, dict):
+                continue
+            for mime, value in bundle.items():
+                if isinstance(mime, str) and mime.startswith("image/"):
+                    where = f"in attachment {_printable(str(name))}"
+                    image = _bundle_image(number, mime, value, where)
+                    if image is not None:
+                        yield image
+    if cell.get("cell_type") == "markdown":
+        source = _joined(cell.get("source"))
+        if source is not None:
+            yield from _data_uris(number, source, "markdown")
+
+
+def allowed(cell: dict[str, Any]) -> bool:
+    """Whether the cell carries the tag that lets its images through."""
+    metadata = cell.get("metadata")
+    tags = metadata.get("tags") if isinstance(metadata, dict) else None
+    return isinstance(tags, list) and ALLOW_TAG in tags
+
+
+def iter_images(nb: Notebook) -> Iterator[Image]:
+    """Every image in the notebook, except in cells tagged ``nbguard:allow-large-image``."""
+    major = nb.get("nbformat", 4)
+    for number, cell in enumerate(notebook_io.iter_cells(nb), start=1):
+        if not allowed(cell):
+            yield from cell_images(cell, number, major)
+
+
+def pixel_size(image: Image) -> Size | None:
+    """Width and height from the image's header, or None when not known."""
+    if not image.is_base64:
+        return svg_size(image.payload)
+    data = Base64Bytes(image.payload)
+    if image.mime == SVG:
+        return svg_size(data.read(0, _SVG_PREFIX_BYTES).decode("utf-8", "replace"))
+    return raster_size(data.read)
+
+
+def _image_finding(
+    image: Image, max_kb: int, max_pixels: int | None, size: Size | None
+) -> Finding | None:
+    too_large = kib(image.nbytes) > max_kb
+    pixels = size[0] * size[1] if size is not None else None
+    too_many = max_pixels is not None and pixels is not None and pixels > max_pixels
+    if not (too_large or too_many):
+        return None
+    byte_part = f"{kib(image.nbytes)} KiB"
+    if too_large:
+        byte_part += f" (limit {max_kb} KiB)"
+    pixel_part = ""
+    if size is not None:
+        pixel_part = f"{size[0]}x{size[1]} px"
+        if too_many:
+            pixel_part += f" ({pixels} px, limit {max_pixels} px)"
+    if too_large:
+        code, parts = CODE_IMAGE_TOO_LARGE, [byte_part, pixel_part]
+    else:
+        code, parts = CODE_TOO_MANY_PIXELS, [pixel_part, byte_part]
+    described = ", ".join(p for p in parts if p)
+    return Finding(
+        code,
+        f"{image.mime} {image.where} is {described}",
+        cell=image.cell,
+        line=image.line,
+        check=CHECK,
+    )
+
+
+def check(
+    nb: Notebook,
+    *,
+    max_kb: int = DEFAULT_MAX_KB,
+    max_total_kb: int | None = None,
+    max_pixels: int | None = None,
+) -> list[Finding]:
+    """One finding per image over ``max_kb`` KiB or ``max_pixels`` pixels (width x height),
+    and one for the notebook when all its images add up to more than ``max_total_kb`` KiB.
+
+    Sizes are compared in whole KiB rounded up, with ``>``. Cells tagged
+    ``nbguard:allow-large-image`` are left out of every limit, the total included.
+    """
+    findings: list[Finding] = []
+    total = count = 0
+    for image in iter_images(nb):
+        total += image.nbytes
+        count += 1
+        over = kib(image.nbytes) > max_kb
+        # Headers are read only for images that are reported, or that a pixel limit needs.
+        size = pixel_size(image) if over or max_pixels is not None else None
+        finding = _image_finding(image, max_kb, max_pixels, size)
+        if finding is not None:
+            findings.append(finding)
+    if max_total_kb is not None and kib(total) > max_total_kb:
+        findings.append(
+            Finding(
+                CODE_TOTAL_TOO_LARGE,
+                f"images total {kib(total)} KiB (limit {max_total_kb} KiB)"
+                f" in {count} image{'' if count == 1 else 's'}",
+                check=CHECK,
+            )
+        )
+    return findings
+
+
+# --- command line ---------------------------------------------------------
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_common_arguments(parser)
+    g = parser.add_argument_group("limits (KiB = 1024 bytes, rounded up; a limit is exceeded by >)")
+    g.add_argument(
+        "--max-kb",
+        type=_count,
+        default=DEFAULT_MAX_KB,
+        metavar="N",
+        help=f"largest decoded size of one image, in KiB (default: {DEFAULT_MAX_KB})",
+    )
+    g.add_argument(
+        "--max-total-kb",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="largest size of all images of one notebook together, in KiB (default: no limit)",
+    )
+    g.add_argument(
+        "--max-pixels",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="largest width x height of one image, from its header (default: no limit)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    checker = functools.partial(
+        check,
+        max_kb=args.max_kb,
+        max_total_kb=args.max_total_kb,
+        max_pixels=args.max_pixels,
+    )
+    return run_check(args, checker, CHECK)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from nbguard.cli import main as cli_main
+
+    return cli_main(["images", *(argv if argv is not None else sys.argv[1:])])
