@@ -1,0 +1,96 @@
+"""Time `nbguard images` against `nbguard strip --check` on the same notebooks.
+
+    python3 bench/bench_images.py [CORPUS_DIR] [--repeat N]
+
+Both commands read every notebook of the corpus in place, in one process
+invocation each, and write nothing. The commands alternate and the median of
+--repeat runs is reported, once with nbguard's default process count and once
+with `-j 1`. The image check must cost little more than parsing: target at
+most 1.2x the time of `strip --check`. A last row times `--max-pixels 1`,
+which reads the header of every image (informational). nbguard runs as
+`sys.executable -m nbguard`, never through a version-manager shim.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+TARGET = 1.2
+
+
+def nbguard(*args: str) -> list[str]:
+    return [sys.executable, "-m", "nbguard", *args]
+
+
+def timed(argv: list[str], cwd: Path) -> tuple[float, int, int]:
+    """Wall time, exit code and number of output lines of one run."""
+    start = time.perf_counter()
+    proc = subprocess.run(argv, cwd=cwd, capture_output=True, check=False)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1) or proc.stderr:
+        raise SystemExit(
+            f"{' '.join(argv[:5])} ... failed with exit code {proc.returncode}:\n"
+            + proc.stderr.decode(errors="replace")[-2000:]
+        )
+    return elapsed, proc.returncode, proc.stdout.count(b"\n")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each command (default: 3)")
+    args = parser.parse_args()
+    corpus: Path = args.corpus.resolve()
+    if not corpus.is_dir():
+        raise SystemExit(f"no corpus folder at {corpus}")
+    files = sorted(str(p.relative_to(corpus)) for p in corpus.rglob("*.ipynb"))
+    if not files:
+        raise SystemExit(f"no notebooks below {corpus}")
+    size = sum((corpus / f).stat().st_size for f in files)
+    print(f"{len(files)} notebooks, {size / 1e6:.1f} MB, read in place from {corpus}\n")
+
+    commands = {
+        "nbguard images": nbguard("images", *files),
+        "nbguard strip --check": nbguard("strip", "--check", *files),
+        "nbguard images -j 1": nbguard("images", "-j", "1", *files),
+        "nbguard strip --check -j 1": nbguard("strip", "--check", "-j", "1", *files),
+        "nbguard images --max-pixels 1": nbguard("images", "--max-pixels", "1", *files),
+    }
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    lines: dict[str, int] = {}
+    for _ in range(max(1, args.repeat)):
+        for name, argv in commands.items():
+            elapsed, _code, count = timed(argv, corpus)
+            times[name].append(elapsed)
+            lines[name] = count
+    medians = {name: statistics.median(values) for name, values in times.items()}
+
+    print(f"Median of {max(1, args.repeat)} runs, one process invocation per command:\n")
+    print("| command | time | lines printed |")
+    print("|---|---|---|")
+    for name, value in medians.items():
+        print(f"| {name} | {value:.2f} s | {lines[name]} |")
+    print()
+    for suffix in ("", " -j 1"):
+        images = medians[f"nbguard images{suffix}"]
+        strip = medians[f"nbguard strip --check{suffix}"]
+        ratio = images / strip
+        verdict = "meets" if ratio <= TARGET else "MISSES"
+        print(
+            f"images{suffix}: {images:.2f} s, strip --check{suffix}: {strip:.2f} s,"
+            f" ratio {ratio:.2f} ({verdict} the target <= {TARGET})"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
