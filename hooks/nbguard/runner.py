@@ -31,8 +31,13 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
         choices=FORMATS,
-        default="text",
+        default=argparse.SUPPRESS,
         help="report format (default: text)",
+    )
+    parser.add_argument(
+        "--isolated",
+        action="store_true",
+        help="ignore configuration files ([tool.nbguard] in pyproject.toml, .nbguard.toml)",
     )
     parser.add_argument(
         "-j",
@@ -150,7 +155,7 @@ def run_check(
     """
     import functools
 
-    reporter = Reporter(args.format)
+    reporter = Reporter(getattr(args, "format", "text"))
     retv = 0
     targets = paths.expand(args.paths or [paths.STDIN])
     jobs = 1 if paths.STDIN in targets else jobs_for(getattr(args, "jobs", None))

@@ -11,11 +11,12 @@ import argparse
 import functools
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from nbguard import notebook_io, paths
+from nbguard.config import ConfigError, Resolver, cli_settings
 from nbguard.findings import Finding
 from nbguard.notebook_io import Document, Notebook, NotebookError
 from nbguard.runner import (
@@ -316,14 +317,13 @@ def parse_size(text: str) -> int:
 
 
 def add_strip_arguments(parser: argparse.ArgumentParser) -> None:
-    """The stripping options, shared by ``strip`` and ``check``."""
-    g = parser.add_argument_group("stripping")
-    g.add_argument(
-        "--keep-output",
-        action="store_true",
-        default=None,
-        help="keep outputs (default: strip them)",
-    )
+    """The stripping options, shared by ``strip`` and ``check``.
+
+    Defaults are SUPPRESS so that only options given on the command line
+    override the configuration file; the real defaults live in config.KEYS.
+    """
+    g = parser.add_argument_group("stripping", argument_default=argparse.SUPPRESS)
+    g.add_argument("--keep-output", action="store_true", help="keep outputs (default: strip them)")
     g.add_argument(
         "--keep-count",
         action="store_true",
@@ -333,7 +333,7 @@ def add_strip_arguments(parser: argparse.ArgumentParser) -> None:
         "--extra-keys",
         action="append",
         metavar="KEYS",
-        help="more metadata keys to remove, e.g. metadata.kernelspec,cell.metadata.tags",
+        help="more keys to remove, e.g. metadata.kernelspec,cell.metadata.tags",
     )
     g.add_argument(
         "--keep-metadata-keys",
@@ -360,15 +360,14 @@ def add_strip_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--max-size",
         type=parse_size,
-        default=0,
         metavar="SIZE",
-        help="keep outputs smaller than SIZE characters, e.g. 10k (default: 0)",
+        help="keep outputs of at most SIZE characters, e.g. 10k (default: 0)",
     )
     g.add_argument(
         "--keep-output-type",
         action="append",
         metavar="TYPES",
-        help="keep outputs of these types, e.g. stream:stdout,display_data",
+        help="keep outputs of these types, e.g. stream:stderr,error",
     )
     g.add_argument(
         "--drop-output-type",
@@ -386,31 +385,30 @@ def add_strip_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--id-action",
         choices=ID_ACTIONS,
-        default="keep",
         help="cell ids: keep them, renumber them 0..n-1, or drop them (default: keep)",
     )
 
 
-def options_from_args(args: argparse.Namespace) -> StripOptions:
-    extra = _split_list(args.extra_keys)
-    keep_keys = _split_list(args.keep_metadata_keys)
+def options_from_settings(settings: Mapping[str, Any]) -> StripOptions:
+    """StripOptions from effective settings; ConfigError for an invalid metadata key."""
+    extra = _split_list(settings["extra-keys"])
+    keep_keys = _split_list(settings["keep-metadata-keys"])
     for key in (*extra, *keep_keys):
         if not valid_key(key):
-            raise SystemExit(
-                f"nbguard: error: invalid metadata key {key!r}: use metadata.<path> or cell.<path>"
-            ) from None
+            raise ConfigError(f"invalid metadata key {key!r}: use metadata.<path> or cell.<path>")
+    max_size = settings["max-size"]
     return StripOptions(
-        keep_output=args.keep_output,
-        keep_count=args.keep_count,
+        keep_output=settings["keep-output"],
+        keep_count=settings["keep-count"],
         extra_keys=extra,
         keep_metadata_keys=keep_keys,
-        drop_empty_cells=args.drop_empty_cells,
-        drop_tagged_cells=_split_list(args.drop_tagged_cells),
-        strip_init_cells=args.strip_init_cells,
-        max_size=args.max_size,
-        keep_output_types=_split_list(args.keep_output_type),
-        drop_output_types=_split_list(args.drop_output_type),
-        id_action=args.id_action or "keep",
+        drop_empty_cells=settings["drop-empty-cells"],
+        drop_tagged_cells=_split_list(settings["drop-tagged-cells"]),
+        strip_init_cells=settings["strip-init-cells"],
+        max_size=parse_size(max_size) if isinstance(max_size, str) else max_size,
+        keep_output_types=_split_list(settings["keep-output-type"]),
+        drop_output_types=_split_list(settings["drop-output-type"]),
+        id_action=settings["id-action"],
     )
 
 
@@ -503,33 +501,39 @@ def _textconv(path: str, opts: StripOptions, reporter: Reporter) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    resolver = Resolver(cli_settings(args), isolated=args.isolated)
     try:
-        opts = options_from_args(args)
-    except SystemExit as exc:
-        print(exc, file=sys.stderr)
+        fmt = resolver.run_settings()["format"]
+        targets = paths.expand(args.paths) if args.paths else [paths.STDIN]
+        jobs = [(path, options_from_settings(resolver.settings_for(path))) for path in targets]
+    except ConfigError as exc:
+        print(f"nbguard: error: {exc}", file=sys.stderr)
         return 2
-    targets = paths.expand(args.paths) if args.paths else [paths.STDIN]
     if targets == [paths.STDIN] or args.textconv:
         # Notebook bytes go to standard output; reports go to standard error.
-        reporter = Reporter(args.format, None if args.check else sys.stderr)
+        reporter = Reporter(fmt, None if args.check else sys.stderr)
         if args.textconv:
             retv = 0
-            for path in targets:
+            for path, opts in jobs:
                 retv |= _textconv(path, opts, reporter)
         else:
-            retv = _strip_stream(args, opts, reporter)
+            retv = _strip_stream(args, jobs[0][1], reporter)
         reporter.finish()
         return retv
-    reporter = Reporter(args.format)
+    reporter = Reporter(fmt)
     retv = 0
-    worker = functools.partial(strip_path, opts=opts, check=args.check)
-    for result in map_files(worker, targets, jobs_for(args.jobs)):
+    worker = functools.partial(_strip_job, check=args.check)
+    for result in map_files(worker, jobs, jobs_for(args.jobs)):
         retv |= result.retv
         reporter.add(result.findings)
         if result.note:
             reporter.note(result.note)
     reporter.finish()
     return retv
+
+
+def _strip_job(job: tuple[str, StripOptions], check: bool) -> FileResult:
+    return strip_path(job[0], job[1], check)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
