@@ -18,6 +18,7 @@ from nbguard import __version__
 # keeps start-up fast: nothing heavy loads unless its subcommand runs.
 COMMANDS: dict[str, tuple[str, str]] = {
     "strip": ("nbguard.strip", "strip outputs, execution counts and noisy metadata (a fixer)"),
+    "config": ("nbguard.show_config", "print the configuration in effect for a notebook"),
     "secrets": ("nbguard.credentials", "find credentials in sources, outputs, metadata and widgets"),
     "images": ("nbguard.images", "block embedded images over a size or pixel limit"),
 }
