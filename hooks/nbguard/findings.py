@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
 from typing import NamedTuple
 
 
@@ -44,11 +42,3 @@ def as_dict(finding: Finding) -> dict[str, object]:
     if finding.fingerprint is not None:
         data["fingerprint"] = finding.fingerprint
     return data
-
-
-def render(findings: Iterable[Finding], fmt: str) -> str:
-    """All findings in one output format (``text`` or ``json``)."""
-    if fmt == "json":
-        return json.dumps([as_dict(f) for f in findings], indent=2, ensure_ascii=False) + "\n"
-    lines = [format_text(f) for f in findings]
-    return "".join(line + "\n" for line in lines)

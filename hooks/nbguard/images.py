@@ -14,7 +14,7 @@ import argparse
 import functools
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from nbguard import notebook_io
@@ -199,9 +199,7 @@ def pixel_size(image: Image) -> Size | None:
     return raster_size(data.read)
 
 
-def _image_finding(
-    image: Image, max_kb: int, max_pixels: int | None, size: Size | None
-) -> Finding | None:
+def _image_finding(image: Image, max_kb: int, max_pixels: int | None, size: Size | None) -> Finding | None:
     too_large = kib(image.nbytes) > max_kb
     pixels = size[0] * size[1] if size is not None else None
     too_many = max_pixels is not None and pixels is not None and pixels > max_pixels
@@ -278,40 +276,52 @@ def _count(text: str) -> int:
     return value
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_common_arguments(parser)
-    g = parser.add_argument_group("limits (KiB = 1024 bytes, rounded up; a limit is exceeded by >)")
+def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
+    """The image limits, shared by ``images`` and ``check``; defaults live in config.KEYS."""
+    g = parser.add_argument_group(
+        "image limits (KiB = 1024 bytes, rounded up; a limit is exceeded by >)",
+        argument_default=argparse.SUPPRESS,
+    )
     g.add_argument(
         "--max-kb",
         type=_count,
-        default=DEFAULT_MAX_KB,
         metavar="N",
         help=f"largest decoded size of one image, in KiB (default: {DEFAULT_MAX_KB})",
     )
     g.add_argument(
         "--max-total-kb",
         type=_count,
-        default=None,
         metavar="N",
         help="largest size of all images of one notebook together, in KiB (default: no limit)",
     )
     g.add_argument(
         "--max-pixels",
         type=_count,
-        default=None,
         metavar="N",
         help="largest width x height of one image, from its header (default: no limit)",
     )
 
 
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_common_arguments(parser)
+    add_limit_arguments(parser)
+
+
+def kwargs_from_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`check`'s keyword arguments from effective settings (config.KEYS names)."""
+    return {
+        "max_kb": settings["max-kb"],
+        "max_total_kb": settings["max-total-kb"],
+        "max_pixels": settings["max-pixels"],
+    }
+
+
+def make_check(settings: Mapping[str, Any]) -> Callable[[Notebook], list[Finding]]:
+    return functools.partial(check, **kwargs_from_settings(settings))
+
+
 def run(args: argparse.Namespace) -> int:
-    checker = functools.partial(
-        check,
-        max_kb=args.max_kb,
-        max_total_kb=args.max_total_kb,
-        max_pixels=args.max_pixels,
-    )
-    return run_check(args, checker, CHECK)
+    return run_check(args, make_check, CHECK)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,11 +14,13 @@ def _hidden_or_checkpoint(parts: Sequence[str]) -> bool:
     return any((p.startswith(".") and p not in (".", "..")) or p in _SKIPPED_FOLDERS for p in parts)
 
 
-def _git_listed(folder: str) -> list[str] | None:
-    """Notebooks under ``folder`` that git tracks or does not ignore, or None outside git."""
+def _git_listed(folder: str, tracked_only: bool = False) -> list[str] | None:
+    """Notebooks under ``folder`` that git tracks (or, unless ``tracked_only``, does not
+    ignore), or None outside a git repository."""
+    untracked = [] if tracked_only else ["--others", "--exclude-standard"]
     try:
         proc = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
+            ["git", "ls-files", "-z", "--cached", *untracked, "--", "."],
             cwd=folder,
             capture_output=True,
             check=False,
@@ -28,9 +30,7 @@ def _git_listed(folder: str) -> list[str] | None:
     if proc.returncode != 0:
         return None
     names = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return sorted(
-        {n for n in names if n.endswith(".ipynb") and not _hidden_or_checkpoint(n.split("/")[:-1])}
-    )
+    return sorted({n for n in names if n.endswith(".ipynb") and not _hidden_or_checkpoint(n.split("/")[:-1])})
 
 
 def _walked(folder: str) -> Iterator[str]:
@@ -41,14 +41,14 @@ def _walked(folder: str) -> Iterator[str]:
                 yield os.path.relpath(os.path.join(root, name), folder)
 
 
-def notebooks_in(folder: str) -> list[str]:
-    """Notebooks below ``folder``: inside git the files it does not ignore."""
-    listed = _git_listed(folder)
+def notebooks_in(folder: str, tracked_only: bool = False) -> list[str]:
+    """Notebooks below ``folder``: inside git the files it does not ignore (or tracks)."""
+    listed = _git_listed(folder, tracked_only)
     names = listed if listed is not None else list(_walked(folder))
     return [os.path.join(folder, n) if folder != "." else n for n in names]
 
 
-def expand(paths: Sequence[str]) -> list[str]:
+def expand(paths: Sequence[str], tracked_only: bool = False) -> list[str]:
     """Files as named, folders replaced by the notebooks inside them.
 
     A named path that does not exist is kept, so that it is reported.
@@ -56,7 +56,7 @@ def expand(paths: Sequence[str]) -> list[str]:
     out: list[str] = []
     for path in paths:
         if path != STDIN and os.path.isdir(path) and not path.endswith(".ipynb"):
-            out.extend(notebooks_in(path))
+            out.extend(notebooks_in(path, tracked_only))
         else:
             out.append(path)
     return out

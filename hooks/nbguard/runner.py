@@ -5,15 +5,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from typing import TextIO, TypeVar
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, TextIO, TypeVar
 
-from nbguard import notebook_io, paths
-from nbguard.findings import Finding, render
+from nbguard import notebook_io, paths, reports
+from nbguard.findings import Finding
 from nbguard.notebook_io import Document, Notebook, NotebookError
 
 IO_CODE = "NBG001"
-FORMATS = ("text", "json")
+FORMATS = reports.FORMATS
 # Below this many files a process pool costs more than it saves.
 PARALLEL_MIN_FILES = 32
 
@@ -85,9 +85,7 @@ def _map_files(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[
     from concurrent.futures import ProcessPoolExecutor
 
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context(
-        "fork" if "fork" in methods and sys.platform == "linux" else None
-    )
+    context = multiprocessing.get_context("fork" if "fork" in methods and sys.platform == "linux" else None)
     chunksize = max(1, len(items) // (jobs * 16))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         yield from pool.map(fn, items, chunksize=chunksize)
@@ -104,15 +102,22 @@ def load(path: str) -> Document:
     return notebook_io.read(path)
 
 
+def use_color(stream: TextIO) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
+
+
 class Reporter:
     """Collects findings and prints them in the chosen format.
 
-    Text is printed as each file finishes; JSON, a single document, at the end.
+    Line formats (text, github) are printed as each file finishes; whole-run
+    documents (json, sarif) at the end.
     """
 
-    def __init__(self, fmt: str = "text", stream: TextIO | None = None) -> None:
+    def __init__(self, fmt: str = "text", stream: TextIO | None = None, *, quiet: bool = False) -> None:
         self.fmt = fmt
         self.stream = stream
+        self.quiet = quiet
         self.findings: list[Finding] = []
 
     def _out(self) -> TextIO:
@@ -120,22 +125,27 @@ class Reporter:
 
     def add(self, findings: Sequence[Finding]) -> None:
         self.findings.extend(findings)
-        if self.fmt == "text" and findings:
-            self._out().write(render(findings, "text"))
+        if findings and self.fmt not in reports.WHOLE_RUN_FORMATS:
+            out = self._out()
+            out.write(reports.render(findings, self.fmt, color=use_color(out)))
 
     def note(self, text: str) -> None:
         """A line that is not a finding (e.g. which file was rewritten)."""
-        if self.fmt == "text":
+        if self.fmt == "text" and not self.quiet:
             self._out().write(text + "\n")
 
     def finish(self) -> None:
-        if self.fmt != "text":
-            self._out().write(render(self.findings, self.fmt))
+        if self.fmt in reports.WHOLE_RUN_FORMATS:
+            self._out().write(reports.render(self.findings, self.fmt))
         self._out().flush()
 
 
-def check_path(path: str, check: Callable[[Notebook], list[Finding]], name: str) -> list[Finding]:
+CheckFn = Callable[[Notebook], list[Finding]]
+
+
+def check_path(job: tuple[str, CheckFn], name: str) -> list[Finding]:
     """Findings for one file: the check's, or the reason it cannot be read."""
+    path, check = job
     try:
         doc = load(path)
     except NotebookError as exc:
@@ -145,21 +155,32 @@ def check_path(path: str, check: Callable[[Notebook], list[Finding]], name: str)
 
 def run_check(
     args: argparse.Namespace,
-    check: Callable[[Notebook], list[Finding]],
+    make_check: Callable[[Mapping[str, Any]], CheckFn],
     name: str,
 ) -> int:
     """Run a read-only check over every named notebook; 1 if anything was found.
 
-    ``check`` must be picklable (module-level, or a partial of a module-level
-    function) so that large batches can be spread over processes.
+    ``make_check`` turns a notebook's effective settings (defaults, its
+    configuration file, the command line) into the check to run on it; the
+    check must be picklable (a partial of a module-level function) so that
+    large batches can be spread over processes.
     """
     import functools
 
-    reporter = Reporter(getattr(args, "format", "text"))
-    retv = 0
+    from nbguard.config import ConfigError, Resolver, cli_settings
+
+    resolver = Resolver(cli_settings(args), isolated=getattr(args, "isolated", False))
     targets = paths.expand(args.paths or [paths.STDIN])
-    jobs = 1 if paths.STDIN in targets else jobs_for(getattr(args, "jobs", None))
-    for found in map_files(functools.partial(check_path, check=check, name=name), targets, jobs):
+    try:
+        fmt = resolver.run_settings()["format"]
+        jobs = [(path, make_check(resolver.settings_for(path))) for path in targets]
+    except ConfigError as exc:
+        print(f"nbguard: error: {exc}", file=sys.stderr)
+        return 2
+    reporter = Reporter(fmt)
+    retv = 0
+    workers = 1 if paths.STDIN in targets else jobs_for(getattr(args, "jobs", None))
+    for found in map_files(functools.partial(check_path, name=name), jobs, workers):
         reporter.add(found)
         retv |= 1 if found else 0
     reporter.finish()
