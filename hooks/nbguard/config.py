@@ -76,9 +76,7 @@ KEYS: dict[str, Key] = {
     "max-size": Key(0, _size, "a size such as 500, '10k' or '2M'"),
     "keep-output-type": Key([], _str_list, "a list of strings"),
     "drop-output-type": Key([], _str_list, "a list of strings"),
-    "id-action": Key(
-        "keep", _choice("keep", "sequential", "drop"), "'keep', 'sequential' or 'drop'"
-    ),
+    "id-action": Key("keep", _choice("keep", "sequential", "drop"), "'keep', 'sequential' or 'drop'"),
     # order
     "policy": Key("strict", _choice("strict", "increasing"), "'strict' or 'increasing'"),
     "allow-unexecuted": Key(False, _bool, "true or false"),
@@ -102,10 +100,7 @@ KEYS: dict[str, Key] = {
 
 
 def defaults() -> Settings:
-    return {
-        name: (list(k.default) if isinstance(k.default, list) else k.default)
-        for name, k in KEYS.items()
-    }
+    return {name: (list(k.default) if isinstance(k.default, list) else k.default) for name, k in KEYS.items()}
 
 
 @dataclass(frozen=True)

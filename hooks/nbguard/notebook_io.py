@@ -71,9 +71,7 @@ def _parse_json(data: bytes) -> tuple[Any, bool]:
     try:
         return json.loads(text, parse_constant=_reject_constant), True
     except json.JSONDecodeError as exc:
-        raise NotebookError(
-            f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
-        ) from None
+        raise NotebookError(f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
     except ValueError as exc:  # NaN / Infinity, or a number too large
         raise NotebookError(f"invalid JSON: {exc}") from None
     except RecursionError:
@@ -145,9 +143,7 @@ def check_structure(nb: Any) -> None:
 
 
 def _kind(value: Any) -> str:
-    return {list: "array", str: "string", bool: "boolean", type(None): "null"}.get(
-        type(value), "number"
-    )
+    return {list: "array", str: "string", bool: "boolean", type(None): "null"}.get(type(value), "number")
 
 
 def iter_cells(nb: Notebook) -> list[Any]:
@@ -197,9 +193,7 @@ _V3_MULTILINE = ("text", "html", "svg", "latex", "javascript", "json")
 
 
 def _is_json_mime(mime: str) -> bool:
-    return mime == "application/json" or (
-        mime.startswith("application/") and mime.endswith("+json")
-    )
+    return mime == "application/json" or (mime.startswith("application/") and mime.endswith("+json"))
 
 
 def _bundle_to_disk(data: Any) -> Any:
@@ -208,11 +202,7 @@ def _bundle_to_disk(data: Any) -> Any:
         return data
     out = {}
     for key, value in data.items():
-        if (
-            not _is_json_mime(key)
-            and isinstance(value, list)
-            and all(isinstance(v, str) for v in value)
-        ):
+        if not _is_json_mime(key) and isinstance(value, list) and all(isinstance(v, str) for v in value):
             value = "".join(value)
         if isinstance(value, str) and (key.startswith("text/") or key in _SPLIT_NON_TEXT):
             value = value.splitlines(True)
@@ -386,9 +376,7 @@ def write_atomic(path: str, data: bytes) -> None:
         raise NotebookError("file is read-only; left unchanged")
     folder = os.path.dirname(target)
     try:
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{os.path.basename(target)}.", suffix=".nbguard", dir=folder
-        )
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".nbguard", dir=folder)
     except OSError as exc:
         raise NotebookError(f"cannot write: {exc.strerror or exc}") from None
     try:

@@ -12,8 +12,13 @@ from nbguard.config import KEYS, ConfigError, Resolver
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", nargs="?", default="example.ipynb", metavar="PATH",
-                        help="a notebook (it need not exist); default: example.ipynb here")
+    parser.add_argument(
+        "path",
+        nargs="?",
+        default="example.ipynb",
+        metavar="PATH",
+        help="a notebook (it need not exist); default: example.ipynb here",
+    )
     parser.add_argument("--isolated", action="store_true", help="ignore configuration files")
 
 

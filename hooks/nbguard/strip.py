@@ -62,9 +62,7 @@ class StripOptions:
     removed_keys: tuple[str, ...] = field(init=False, default=())
 
     def __post_init__(self) -> None:
-        keys = tuple(
-            k for k in (*DEFAULT_EXTRA_KEYS, *self.extra_keys) if k not in self.keep_metadata_keys
-        )
+        keys = tuple(k for k in (*DEFAULT_EXTRA_KEYS, *self.extra_keys) if k not in self.keep_metadata_keys)
         object.__setattr__(self, "removed_keys", keys)
 
 
@@ -125,9 +123,7 @@ def _matches(output: dict[str, Any], spec: str) -> bool:
     return output.get("output_type") == output_type and (not name or output.get("name") == name)
 
 
-def keep_output_of(
-    cell: dict[str, Any], default: bool | None, strip_init_cells: bool, number: int
-) -> bool:
+def keep_output_of(cell: dict[str, Any], default: bool | None, strip_init_cells: bool, number: int) -> bool:
     """Whether a cell's outputs stay, from ``init_cell``, ``keep_output`` tag or metadata."""
     metadata = cell.get("metadata")
     if not isinstance(metadata, dict):
@@ -165,13 +161,11 @@ def _strip_outputs(outputs: list[Any], keep: bool, opts: StripOptions) -> list[A
         outputs = [
             o
             for o in outputs
-            if output_size(o) <= opts.max_size
-            or any(_matches(o, t) for t in opts.keep_output_types)
+            if output_size(o) <= opts.max_size or any(_matches(o, t) for t in opts.keep_output_types)
         ]
     if not opts.keep_count:
         outputs = [
-            {**o, "execution_count": None} if o.get("execution_count") is not None else o
-            for o in outputs
+            {**o, "execution_count": None} if o.get("execution_count") is not None else o for o in outputs
         ]
     if opts.drop_output_types:
         outputs = [o for o in outputs if not any(_matches(o, t) for t in opts.drop_output_types)]
@@ -225,12 +219,9 @@ def strip(nb: Notebook, opts: StripOptions | None = None) -> Notebook:
     ``keep_output`` metadata is false but is tagged ``keep_output``).
     """
     opts = opts or StripOptions()
-    nb_keys = compile_keys(
-        k.partition(".")[2] for k in opts.removed_keys if k.startswith("metadata.")
-    )
+    nb_keys = compile_keys(k.partition(".")[2] for k in opts.removed_keys if k.startswith("metadata."))
     cell_keys = compile_keys(
-        [k.partition(".")[2] for k in opts.removed_keys if k.startswith("cell.")]
-        + ["metadata.trusted"]
+        [k.partition(".")[2] for k in opts.removed_keys if k.startswith("cell.")] + ["metadata.trusted"]
     )
 
     metadata = nb.get("metadata", {})
