@@ -1,0 +1,439 @@
+"""``nbguard secrets``: find credentials anywhere a notebook can hold them.
+
+The core, :func:`check`, walks the parsed notebook part by part
+(:mod:`nbguard.notebook_parts`) and runs detect-secrets' plugins and filters,
+plus nbguard's own (:mod:`nbguard.credential_plugins`), in process, on each
+part's text; never on the raw JSON and never with network verification.
+A cheap prefilter picks the candidate lines first, so detect-secrets is
+imported only for notebooks that have one.
+
+Findings name the cell, the part, the line within the part, the kind of
+secret and a fingerprint (a prefix of the SHA-256 of the value) that can be
+allowlisted. The value itself is never put in a finding, a message or an
+exception.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import hashlib
+import re
+import sys
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any
+
+from nbguard import notebook_parts, runner
+from nbguard.findings import Finding
+from nbguard.notebook_io import Notebook, NotebookError
+from nbguard.notebook_parts import Part
+
+CHECK = "secrets"
+CODE_TOKEN = "NBG201"  # a credential in a vendor's format
+CODE_ASSIGNED = "NBG202"  # a secret-looking value under a secret name, in a header or a URL
+CODE_PRIVATE_KEY = "NBG203"
+CODE_PASSWORD_WIDGET = "NBG204"
+
+ALLOW_TAG = "nbguard:allow-secrets"
+FINGERPRINT_LENGTH = 12
+PASSWORD_WIDGET = "Password Widget Value"
+
+# Kinds reported under NBG202 and NBG203; every other kind is a vendor format (NBG201).
+_ASSIGNED_KINDS = frozenset(
+    {
+        "Secret Keyword",
+        "Secret Environment Variable",
+        "Authorization Header",
+        "Basic Auth Credentials",
+    }
+)
+_PRIVATE_KEY = "Private Key"
+# When two detectors report one value on one line, the most specific kind wins.
+_GENERIC_KINDS = frozenset({"Secret Keyword"})
+
+# --- prefilter ---------------------------------------------------------------
+#
+# A line reaches detect-secrets only if one of these matches in it. Each
+# alternative is a necessary condition of one detector (its fixed prefix,
+# its keyword, or its whole pattern when short), so the prefilter never hides
+# what a detector would find; tests compare against unfiltered scans. Every
+# alternative starts with a literal character, which lets the regex engine
+# skip ahead by first character: ten times faster than one free-form pattern.
+_QUOTE = r"['\"]?\]?"
+# Case-insensitive detectors, matched on the lower-cased text.
+_LOWER_ANCHORS = re.compile(
+    "|".join(
+        [
+            # detect-secrets' keyword list
+            r"api_?key|auth_?key|service_?key|account_?key|db_?key|database_?key|priv_?key"
+            r"|private_?key|client_?key|passw|db_?pass|database_?pass|key_?pass|pwd|secret"
+            r"|contrase",
+            # nbguard's keywords, always followed by an assignment or comparison
+            *(rf"{word}{_QUOTE}\s*[:=!]" for word in ("token", "auth", "access", "credential", "creds")),
+            # environment, headers, URLs with credentials
+            r"%env|%set_env|environ\[|setdefault\(|putenv\(|authorization|://[^\s/@]*:[^\s/@]*@",
+            # AWS secret keys, Cloudant, SoftLayer, IBM IAM, Slack
+            r"aws.{0,20}?(?:key|pw|pass|token).{0,20}?['\"][0-9a-z/+]{40}['\"]",
+            r"cloudant|softlayer",
+            *(rf"{prefix}[_-]?(?:api)?(?:key|pw|pass|token)" for prefix in ("cl", "clou", "sl")),
+            *(
+                rf"{word}{_QUOTE} *(?::=|=>|::|=|:| +) *['\"]?[a-z0-9_-]{{44}}(?![a-z0-9_-])"
+                for word in ("key", "pwd", "pass", "token")
+            ),
+            r"xox[abposr]-|hooks\.slack\.com",
+        ]
+    )
+)
+# Case-sensitive vendor formats, matched on the text as it is.
+_CASED_ANCHORS = re.compile(
+    "|".join(
+        [
+            r"AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}|ABIA[0-9A-Z]{16}|ACCA[0-9A-Z]{16}"
+            r"|A3T[A-Z0-9][0-9A-Z]{16}",
+            r"AccountKey=|AKC[a-zA-Z0-9]{10}|AP[\dA-F][a-zA-Z0-9]{8}",
+            *(rf"{c}[a-zA-Z\d_-]{{23,25}}\.[a-zA-Z\d_-]{{6}}\.[a-zA-Z\d_-]{{27}}" for c in "MNO"),
+            r"gh[pousr]_|github_pat_|gl(?:pat|dt|ft|soat|rt|cbt|imt|ptt|agent|oas)-|GR1348941",
+            r"eyJ|-us\d|_authToken|T3BlbkFJ|sk-proj-|sk-svcacct-|sk-admin-|sk-ant-",
+            r"PRIVATE KEY|PuTTY-User-Key-File-2|pypi-AgE|SG\.|sq0csp-|rk_live_|sk_live_",
+            r":(?<=\d{8}:)[0-9A-Za-z_-]{35}|AC[a-z0-9]{32}|SK[a-z0-9]{32}",
+            r"hf_[A-Za-z0-9]{34}|api_org_[A-Za-z0-9]{34}|AIza",
+            r" -u| --user|\t-u|\t--user",
+        ]
+    )
+)
+# Lines longer than this are scanned in windows around each candidate, which
+# keeps the engine's cost linear in the line length (minified JavaScript,
+# one-line JSON outputs).
+_LONG_LINE = 4000
+_WINDOW = 1200
+
+
+def _matching_lines(regex: re.Pattern[str], text: str, found: set[int]) -> None:
+    """Add the 0-based numbers of the lines of ``text`` where ``regex`` matches."""
+    pos, line = 0, 0
+    while True:
+        match = regex.search(text, pos)
+        if match is None:
+            return
+        line += text.count("\n", pos, match.start())
+        found.add(line)
+        end = text.find("\n", match.start())
+        if end < 0:
+            return
+        pos = end  # the next search counts this newline and starts on the next line
+
+
+def candidate_lines(text: str) -> list[int]:
+    """0-based numbers of the lines of ``text`` where some detector may match."""
+    found: set[int] = set()
+    # lower() keeps every newline, so line numbers agree between the two texts.
+    _matching_lines(_LOWER_ANCHORS, text.lower(), found)
+    _matching_lines(_CASED_ANCHORS, text, found)
+    return sorted(found)
+
+
+def _windows(line: str) -> list[str]:
+    """``line`` itself, or slices around each candidate in it when it is very long."""
+    lower = line.lower()
+    if len(line) <= _LONG_LINE or len(lower) != len(line):
+        return [line]
+    starts = sorted(
+        [m.start() for m in _LOWER_ANCHORS.finditer(lower)]
+        + [m.start() for m in _CASED_ANCHORS.finditer(line)]
+    )
+    spans: list[list[int]] = []
+    for start in starts:
+        begin, end = max(0, start - _WINDOW), start + 2 * _WINDOW
+        if spans and begin <= spans[-1][1]:
+            spans[-1][1] = end
+        else:
+            spans.append([begin, end])
+    return [line[begin:end] for begin, end in spans]
+
+
+# --- which of detect-secrets' keyword regex sets fits each line ----------------
+#
+# detect-secrets picks the set from the file name's extension: quotes are
+# required for .py and unknown extensions, and optional for .cfg.
+_CONFIG_NAME = "part.cfg"
+_ENV_LINE = re.compile(r"\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*=\S")
+_SHELL_LINE = re.compile(r"\s*(?:!|%(?:set_)?env\b|%(?:sx|sc|system)\b)")
+_SHELL_CELL = re.compile(r"%%(?:bash|sh|script|system)\b")
+_WRITEFILE_CELL = re.compile(r"%%writefile(?:\s+-a)?\s+(\S+)")
+_SHELL_LANGUAGES = frozenset({"bash", "sh", "zsh", "shell", "powershell"})
+_STYLE_NAMES = {
+    notebook_parts.PYTHON: "part.py",
+    notebook_parts.MARKDOWN: "part.md",
+    notebook_parts.TEXT: "part.txt",
+    notebook_parts.JSON: "part.json",
+}
+
+
+def _line_names(part: Part, lines: list[str]) -> Callable[[int], str]:
+    """The virtual file name for each (0-based) line of ``part``."""
+    if part.style == notebook_parts.CODE:
+        name = _CONFIG_NAME if part.language in _SHELL_LANGUAGES else f"part.{part.language}"
+    else:
+        name = _STYLE_NAMES[part.style]
+    if part.style in (notebook_parts.PYTHON, notebook_parts.CODE) and lines:
+        if _SHELL_CELL.match(lines[0]):
+            return lambda index: _CONFIG_NAME
+        written = _WRITEFILE_CELL.match(lines[0])
+        if written:
+            return lambda index: written.group(1)
+    if part.style in (notebook_parts.PYTHON, notebook_parts.CODE):
+        return lambda index: _CONFIG_NAME if _SHELL_LINE.match(lines[index]) else name
+    if part.style in (notebook_parts.MARKDOWN, notebook_parts.TEXT):
+        return lambda index: _CONFIG_NAME if _ENV_LINE.match(lines[index]) else name
+    return lambda index: name
+
+
+# --- findings ----------------------------------------------------------------
+
+
+def fingerprint(value: str) -> str:
+    """The short public name of a secret: a prefix of its SHA-256."""
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:FINGERPRINT_LENGTH]
+
+
+def code_for(kind: str) -> str:
+    if kind == _PRIVATE_KEY:
+        return CODE_PRIVATE_KEY
+    if kind == PASSWORD_WIDGET:
+        return CODE_PASSWORD_WIDGET
+    return CODE_ASSIGNED if kind in _ASSIGNED_KINDS else CODE_TOKEN
+
+
+@dataclass(frozen=True)
+class _Hit:
+    """One value found on one line of one part (kept in memory only, never printed)."""
+
+    line: int  # 1-based, within the part
+    kind: str
+    value: str
+
+
+_PEM_BLOCK = re.compile(r"BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-*(.*?)-*END[A-Z0-9 ]*PRIVATE KEY", re.DOTALL)
+_PEM_NOISE = re.compile(r"\\[nr]|[^A-Za-z0-9+/=]")
+_PEM_REACH = 200  # lines: far more than any key
+
+
+def _private_key_value(lines: list[str], index: int) -> str:
+    """A private key's body (marker to END marker, only its base64), so its fingerprint
+    names this key rather than the marker every key shares."""
+    block = _PEM_BLOCK.search("\n".join(lines[index : index + _PEM_REACH]))
+    if block is None:
+        return lines[index].strip()
+    return _PEM_NOISE.sub("", block.group(1)) or lines[index].strip()
+
+
+def _best_per_line(hits: Iterable[_Hit]) -> list[_Hit]:
+    """One hit per secret per line: a value also found inside a longer or more specific
+    one on the same line (a keyword match of a GitHub token, a cut-short JWT) is dropped."""
+    kept: list[_Hit] = []
+    ranked = sorted(hits, key=lambda h: (h.line, h.kind in _GENERIC_KINDS, -len(h.value)))
+    for hit in ranked:
+        if not any(k.line == hit.line and (hit.value in k.value or k.value in hit.value) for k in kept):
+            kept.append(hit)
+    return sorted(kept, key=lambda h: h.line)
+
+
+class _Engine:
+    """detect-secrets, configured for nbguard, inside its (process-global) settings."""
+
+    def __init__(self) -> None:
+        # Imported here: detect-secrets (and requests, which it imports) is
+        # loaded only for notebooks that have a candidate line.
+        from detect_secrets.core import scan
+        from detect_secrets.settings import transient_settings
+        from detect_secrets.util.code_snippet import get_code_snippet
+
+        from nbguard import credential_plugins
+
+        self._scan = scan
+        self._snippet = get_code_snippet
+        self._plugins = credential_plugins.all_plugins()
+        self._settings: AbstractContextManager[Any] = transient_settings(credential_plugins.SETTINGS)
+
+    def __enter__(self) -> _Engine:
+        self._settings.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._settings.__exit__(*exc)
+
+    def scan(self, lines: list[str], numbers: Iterable[int], name_of: Callable[[int], str]) -> Iterator[_Hit]:
+        """Hits on the given (0-based) lines, each line read as file ``name_of(line)``.
+
+        This is detect-secrets' own per-line loop (``_process_line_based_plugins``)
+        run on the candidate lines only, with the whole part as context, so
+        that ``# pragma: allowlist nextline secret`` sees the line above.
+        """
+        scan, is_filtered_out = self._scan._scan_line, self._scan._is_filtered_out
+        for index in numbers:
+            filename = name_of(index)
+            context = self._snippet(lines=lines, line_number=index + 1)
+            for line in _windows(lines[index].rstrip()):
+                if is_filtered_out(
+                    required_filter_parameters=["line"], filename=filename, line=line, context=context
+                ):
+                    continue
+                for plugin in self._plugins:
+                    for secret in scan(
+                        plugin=plugin, filename=filename, line=line, line_number=index + 1, context=context
+                    ):
+                        value = secret.secret_value
+                        if value is None or is_filtered_out(
+                            required_filter_parameters=["context"],
+                            filename=filename,
+                            secret=value,
+                            plugin=plugin,
+                            line=line,
+                            context=context,
+                        ):
+                            continue
+                        if secret.type == _PRIVATE_KEY:
+                            value = _private_key_value(lines, index)
+                        yield _Hit(index + 1, secret.type, value)
+
+
+def _part_hits(part: Part, engine: Callable[[], _Engine]) -> list[_Hit]:
+    numbers = candidate_lines(part.text)
+    if not numbers:
+        return []
+    lines = part.text.split("\n")
+    return _best_per_line(engine().scan(lines, numbers, _line_names(part, lines)))
+
+
+def check(
+    nb: Notebook,
+    *,
+    allowed_fingerprints: Collection[str] = frozenset(),
+) -> list[Finding]:
+    """Credentials in ``nb``, one finding per secret per line, in notebook order.
+
+    Parts of cells tagged ``nbguard:allow-secrets``, lines allowlisted with
+    detect-secrets' pragmas and values whose fingerprint is in
+    ``allowed_fingerprints`` are not reported. Not thread-safe:
+    detect-secrets' settings are process-global while a scan runs.
+    """
+    findings: list[Finding] = []
+    engine: _Engine | None = None
+
+    def started() -> _Engine:
+        nonlocal engine
+        if engine is None:
+            engine = _Engine().__enter__()
+        return engine
+
+    try:
+        for part in notebook_parts.iter_parts(nb, skip_tagged=ALLOW_TAG):
+            hits = _part_hits(part, started)
+            if part.label == "widget state" and part.cell is None:
+                hits = _best_per_line(
+                    [
+                        *hits,
+                        *(
+                            _Hit(line, PASSWORD_WIDGET, value)
+                            for line, value in notebook_parts.password_widget_values(nb)
+                        ),
+                    ]
+                )
+            findings.extend(_findings(part, hits, allowed_fingerprints))
+    finally:
+        if engine is not None:
+            engine.__exit__(None, None, None)
+    return findings
+
+
+def _findings(part: Part, hits: Iterable[_Hit], allowed: Collection[str]) -> Iterator[Finding]:
+    for hit in hits:
+        fp = fingerprint(hit.value)
+        if fp in allowed:
+            continue
+        yield Finding(
+            code=code_for(hit.kind),
+            message=f"{hit.kind} in {part.label} (fingerprint {fp})",
+            cell=part.cell,
+            line=hit.line,
+            check=CHECK,
+            fingerprint=fp,
+        )
+
+
+# --- command line ------------------------------------------------------------
+
+_FINGERPRINT = re.compile(rf"[0-9a-f]{{{FINGERPRINT_LENGTH}}}")
+
+
+def parse_fingerprints(values: Iterable[str]) -> frozenset[str]:
+    """Fingerprints from a list whose items may hold several, comma- or space-separated.
+
+    Raises ValueError on a malformed one, without echoing it: a value pasted
+    there by mistake may be the secret itself.
+    """
+    found = set()
+    for value in values:
+        for item in re.split(r"[,\s]+", value.strip()):
+            if item and not _FINGERPRINT.fullmatch(item.lower()):
+                raise ValueError(
+                    f"invalid fingerprint in allow-fingerprints: use the {FINGERPRINT_LENGTH} "
+                    "hex digits nbguard prints"
+                )
+            if item:
+                found.add(item.lower())
+    return frozenset(found)
+
+
+def add_allow_arguments(parser: argparse.ArgumentParser) -> None:
+    """The allowing options, shared by ``secrets`` and ``check``."""
+    parser.add_argument(
+        "--allow-fingerprints",
+        action="append",
+        default=argparse.SUPPRESS,
+        metavar="FPS",
+        help="fingerprints of secrets not to report (repeatable, or comma-separated)",
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    runner.add_common_arguments(parser)
+    add_allow_arguments(parser)
+
+
+def kwargs_from_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`checked`'s keyword arguments from effective settings (config.KEYS names)."""
+    from nbguard.config import ConfigError
+
+    try:
+        allowed = parse_fingerprints(settings.get("allow-fingerprints") or ())
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    return {"allowed_fingerprints": allowed}
+
+
+def checked(nb: Notebook, *, allowed_fingerprints: Collection[str] = frozenset()) -> list[Finding]:
+    """:func:`check` for the command line: an unexpected error becomes a finding on
+    the file (NBG001) naming only the error's type, since its message could quote
+    the text being scanned."""
+    try:
+        return check(nb, allowed_fingerprints=allowed_fingerprints)
+    except Exception as exc:
+        error = NotebookError(f"secrets scan failed ({type(exc).__name__})")
+        return [runner.error_finding("", error, CHECK)]
+
+
+def make_check(settings: Mapping[str, Any]) -> Callable[[Notebook], list[Finding]]:
+    return functools.partial(checked, **kwargs_from_settings(settings))
+
+
+def run(args: argparse.Namespace) -> int:
+    return runner.run_check(args, make_check, CHECK)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from nbguard.cli import main as cli_main
+
+    return cli_main(["secrets", *(argv if argv is not None else sys.argv[1:])])
