@@ -9,10 +9,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TextIO, TypeVar
 
 from nbguard import notebook_io, paths, reports
-from nbguard.findings import Finding
+from nbguard.findings import Finding, format_text
 from nbguard.notebook_io import Document, Notebook, NotebookError
 
 IO_CODE = "NBG001"
+# A check may return remarks that are not findings (e.g. a cell it had to
+# skip): they carry this code, are printed as notes in text format and never
+# fail a run.
+NOTE_CODE = "note"
 FORMATS = reports.FORMATS
 # Below this many files a process pool costs more than it saves.
 PARALLEL_MIN_FILES = 32
@@ -181,6 +185,10 @@ def run_check(
     retv = 0
     workers = 1 if paths.STDIN in targets else jobs_for(getattr(args, "jobs", None))
     for found in map_files(functools.partial(check_path, name=name), jobs, workers):
+        if any(f.code == NOTE_CODE for f in found):
+            for note in (f for f in found if f.code == NOTE_CODE):
+                reporter.note(format_text(note))
+            found = [f for f in found if f.code != NOTE_CODE]
         reporter.add(found)
         retv |= 1 if found else 0
     reporter.finish()
