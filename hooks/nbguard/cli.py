@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "config": ("nbguard.show_config", "print the configuration in effect for a notebook"),
     "secrets": ("nbguard.credentials", "find credentials in sources, outputs, metadata and widgets"),
     "images": ("nbguard.images", "block embedded images over a size or pixel limit"),
+    "order": ("nbguard.order", "reject notebooks not run top to bottom in one fresh kernel"),
 }
 
 

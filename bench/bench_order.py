@@ -1,0 +1,85 @@
+"""Time `nbguard order` against `nbguard strip --check` on the same notebooks.
+
+    python3 bench/bench_order.py [CORPUS_DIR] [--repeat N]
+
+Both commands read the corpus in place and write nothing; each run is one
+nbguard invocation over the whole folder (with its default worker processes,
+then again with -j 1). Runs alternate between the two commands and the median
+of --repeat runs is reported. nbguard is started as `sys.executable -m nbguard`,
+never through a version-manager shim. The target is order <= 1.5x strip --check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+NBGUARD = [sys.executable, "-m", "nbguard"]
+
+
+def timed(argv: list[str]) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):  # 1 means findings, which the corpus has
+        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr.decode()}")
+    return elapsed
+
+
+def order_summary(corpus: Path) -> str:
+    proc = subprocess.run(
+        [*NBGUARD, "order", "--format", "json", str(corpus)], capture_output=True, text=True, check=False
+    )
+    counts = Counter(f["code"] for f in json.loads(proc.stdout))
+    return ", ".join(f"{code} {n}" for code, n in sorted(counts.items())) or "no findings"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    corpus: Path = args.corpus.resolve()
+    if not corpus.is_dir():
+        raise SystemExit(f"no corpus at {corpus}")
+    files = sorted(corpus.rglob("*.ipynb"))
+    size = sum(f.stat().st_size for f in files)
+    print(f"{len(files)} notebooks, {size / 1e6:.1f} MB, read in place\n")
+
+    commands = {
+        "nbguard order": [*NBGUARD, "order", str(corpus)],
+        "nbguard strip --check": [*NBGUARD, "strip", "--check", str(corpus)],
+        "nbguard order -j 1": [*NBGUARD, "order", "-j", "1", str(corpus)],
+        "nbguard strip --check -j 1": [*NBGUARD, "strip", "--check", "-j", "1", str(corpus)],
+    }
+    for argv in commands.values():  # warm the file cache
+        timed(argv)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(args.repeat):
+        for name, argv in commands.items():
+            times[name].append(timed(argv))
+    medians = {name: statistics.median(values) for name, values in times.items()}
+
+    print(f"Median of {args.repeat} runs:\n")
+    print("| command | median | runs |")
+    print("|---|---|---|")
+    for name, value in medians.items():
+        runs = ", ".join(f"{t:.2f}" for t in times[name])
+        print(f"| {name} | {value:.2f} s | {runs} |")
+    for suffix in ("", " -j 1"):
+        ratio = medians[f"nbguard order{suffix}"] / medians[f"nbguard strip --check{suffix}"]
+        print(f"\nnbguard order{suffix} takes {ratio:.2f}x the time of strip --check{suffix} (target <= 1.5x)")
+    print(f"\nnbguard order found: {order_summary(corpus)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

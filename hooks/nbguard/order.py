@@ -1,0 +1,216 @@
+"""``nbguard order``: reject notebooks that were not run top to bottom in one fresh kernel.
+
+The core, :func:`check`, judges a notebook dict and returns findings without
+any I/O. Only non-blank code cells are judged: Jupyter and nbclient leave
+blank cells unnumbered in a real top-to-bottom run. A count of 0 (Databricks)
+means "not run", like null, and a notebook without any count passes: there is
+no run to judge. See ``hidden_state`` for the second rule.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from nbguard import hidden_state
+from nbguard.findings import Finding
+from nbguard.notebook_io import Notebook, iter_cells
+from nbguard.runner import NOTE_CODE, add_common_arguments, run_check
+
+CHECK = "order"
+CODE_DECREASE = "NBG101"  # a count not above the one before it (out of order, or run twice)
+CODE_GAP = "NBG102"  # a count more than one above the one before it
+CODE_LATE_START = "NBG103"  # the first count is not 1
+CODE_UNEXECUTED = "NBG104"  # a non-blank code cell without a count
+CODE_HIDDEN_STATE = "NBG105"  # a name used before the cell that defines it
+POLICIES = ("strict", "increasing")
+RERUN = "restart the kernel and run all cells"
+
+
+@dataclass(frozen=True)
+class OrderOptions:
+    """How strictly to judge; the same keys serve the command line and configuration."""
+
+    policy: str = "strict"
+    allow_unexecuted: bool = False
+    hidden_state: bool | None = None  # None: on under strict, off under increasing
+
+    def __post_init__(self) -> None:
+        if self.policy not in POLICIES:
+            raise ValueError(f"unknown policy {self.policy!r}: use {' or '.join(POLICIES)}")
+
+    @property
+    def hidden_state_on(self) -> bool:
+        return self.policy == "strict" if self.hidden_state is None else self.hidden_state
+
+
+def _source(cell: dict[str, Any]) -> str:
+    source = cell.get("source", cell.get("input", ""))
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def execution_count(cell: dict[str, Any]) -> int | None:
+    """The cell's count (nbformat 3: ``prompt_number``), or None when it was not run."""
+    value = cell["execution_count"] if "execution_count" in cell else cell.get("prompt_number")
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return None  # null, 0 (Databricks: not run), or not a count at all
+
+
+def judged_cells(nb: Notebook) -> list[tuple[int, int | None]]:
+    """(cell number over all cells, count) for every non-blank code cell."""
+    return [
+        (number, execution_count(cell))
+        for number, cell in enumerate(iter_cells(nb), start=1)
+        if cell.get("cell_type") == "code" and _source(cell).strip()
+    ]
+
+
+def _span(first: int, last: int) -> str:
+    return f"[{first}]" if first == last else f"[{first}] to [{last}]"
+
+
+def order_findings(
+    cells: Sequence[tuple[int, int | None]], policy: str, allow_unexecuted: bool
+) -> list[Finding]:
+    """The count rule over (cell number, count) pairs, one finding per offending cell."""
+    strict = policy == "strict"
+    found = []
+    previous: int | None = None
+    for number, count in cells:
+        if count is None:
+            if strict and not allow_unexecuted:
+                found.append(
+                    Finding(
+                        CODE_UNEXECUTED,
+                        f"has no execution count but other cells do; {RERUN}",
+                        cell=number,
+                    )
+                )
+            continue
+        if previous is not None and count <= previous:
+            message = f"ran as [{count}] after [{previous}]; {RERUN}"
+            found.append(Finding(CODE_DECREASE, message, cell=number))
+        elif strict and previous is None and count != 1:
+            message = f"is the first cell run but ran as [{count}], not [1]; {RERUN}"
+            found.append(Finding(CODE_LATE_START, message, cell=number))
+        elif strict and previous is not None and count > previous + 1:
+            skipped = _span(previous + 1, count - 1)
+            message = f"ran as [{count}] after [{previous}], skipping {skipped}; {RERUN}"
+            found.append(Finding(CODE_GAP, message, cell=number))
+        previous = count
+    return found
+
+
+def hidden_state_findings(nb: Notebook) -> tuple[list[Finding], list[Finding]]:
+    """Findings for hidden state, and notes for the cells the analysis had to skip."""
+    analysis = hidden_state.analyze(nb)
+    found = [
+        Finding(
+            CODE_HIDDEN_STATE,
+            f"uses `{use.name}`, which only cell {use.defined_in} further down defines; "
+            "Restart & Run All would fail here",
+            cell=use.cell,
+            line=use.line,
+        )
+        for use in analysis.uses
+    ]
+    notes = [
+        Finding(
+            NOTE_CODE,
+            f"not valid Python, skipped by the hidden-state analysis ({skip.reason})",
+            cell=skip.cell,
+            line=skip.line,
+        )
+        for skip in analysis.skipped
+    ]
+    return found, notes
+
+
+def evaluate(nb: Notebook, options: OrderOptions) -> tuple[list[Finding], list[Finding]]:
+    """(findings, notes) for one notebook, each sorted by cell and line."""
+    cells = judged_cells(nb)
+    if all(count is None for _, count in cells):
+        return [], []  # never run (or cleared): nothing to judge
+    found = order_findings(cells, options.policy, options.allow_unexecuted)
+    notes: list[Finding] = []
+    if options.hidden_state_on:
+        hidden, notes = hidden_state_findings(nb)
+        found.extend(hidden)
+        found.sort(key=lambda f: (f.cell or 0, f.line or 0))
+    return found, notes
+
+
+def check(
+    nb: Notebook,
+    *,
+    policy: str = "strict",
+    allow_unexecuted: bool = False,
+    hidden_state: bool | None = None,
+) -> list[Finding]:
+    """Findings for one notebook dict; ``hidden_state=None`` means on under strict only."""
+    options = OrderOptions(policy, allow_unexecuted, hidden_state)
+    return evaluate(nb, options)[0]
+
+
+def _check_with_notes(nb: Notebook, options: OrderOptions) -> list[Finding]:
+    found, notes = evaluate(nb, options)
+    return found + notes
+
+
+# --- command line ---------------------------------------------------------
+
+
+def add_policy_arguments(parser: argparse.ArgumentParser) -> None:
+    """The order options, shared by ``order`` and ``check``; defaults live in config.KEYS."""
+    g = parser.add_argument_group("execution order", argument_default=argparse.SUPPRESS)
+    g.add_argument(
+        "--policy",
+        choices=POLICIES,
+        help="strict: the counts read 1, 2, 3... over the non-blank code cells; "
+        "increasing: the counts that are present only go up (default: strict)",
+    )
+    g.add_argument(
+        "--allow-unexecuted",
+        action="store_true",
+        help="strict, but non-blank code cells without a count are allowed",
+    )
+    g.add_argument(
+        "--hidden-state",
+        action=argparse.BooleanOptionalAction,
+        help="report names used before the cell that defines them "
+        "(default: on under strict, off under increasing)",
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_common_arguments(parser)
+    add_policy_arguments(parser)
+
+
+def kwargs_from_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`check`'s keyword arguments from effective settings (config.KEYS names)."""
+    return {
+        "policy": settings["policy"],
+        "allow_unexecuted": settings["allow-unexecuted"],
+        "hidden_state": settings["hidden-state"],
+    }
+
+
+def make_check(settings: Mapping[str, Any]) -> Callable[[Notebook], list[Finding]]:
+    options = OrderOptions(**kwargs_from_settings(settings))
+    return functools.partial(_check_with_notes, options=options)
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_check(args, make_check, CHECK)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from nbguard.cli import main as cli_main
+
+    return cli_main(["order", *(argv if argv is not None else sys.argv[1:])])
