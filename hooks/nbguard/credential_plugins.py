@@ -72,8 +72,10 @@ class OpenAITokenDetector(RegexBasedDetector):
     secret_type = "OpenAI Token"
     _chars = "A-Za-z0-9_-"
     denylist: ClassVar[list[re.Pattern[str]]] = [
-        _bounded(r"sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,}", _chars),
-        _bounded(r"sk-[A-Za-z0-9_-]{0,100}?T3BlbkFJ[A-Za-z0-9_-]{20,}", _chars),
+        _bounded(
+            r"sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,}|[A-Za-z0-9_-]{0,100}?T3BlbkFJ[A-Za-z0-9_-]{20,})",
+            _chars,
+        ),
     ]
 
 
@@ -227,14 +229,17 @@ class AuthorizationHeaderDetector(RegexBasedDetector):
     denylist: ClassVar[list[re.Pattern[str]]] = [
         re.compile(
             r"(?i:authorization)['\"\]]*\s*[:=,]\s*[fFrRbB]?['\"]?\s*"
-            r"(?:(?i:bearer|basic|token|bot|digest)\s+)?([A-Za-z0-9._~+/=-]{8,})"
+            r"(?:((?i:bearer|basic|token|bot|digest))\s+)?([A-Za-z0-9._~+/=-]{8,})"
         )
     ]
 
     def analyze_string(self, string: str) -> Generator[str, None, None]:
         for match in self.denylist[0].finditer(string):
-            if looks_like_secret(match.group(1)):
-                yield match.group(1)
+            scheme, value = match.groups()
+            # After a scheme any credential counts (base64 of user:pass may hold no
+            # digit); without one, only a secret-looking value (not prose).
+            if scheme or looks_like_secret(value):
+                yield value
 
 
 # --- filters -----------------------------------------------------------------

@@ -255,6 +255,11 @@ class _Engine:
         self._scan = scan
         self._snippet = get_code_snippet
         self._plugins = credential_plugins.all_plugins()
+        self._value_filters = (
+            credential_plugins.is_placeholder,
+            credential_plugins.is_low_variety,
+            credential_plugins.is_indirect_reference,
+        )
         self._settings: AbstractContextManager[Any] = transient_settings(credential_plugins.SETTINGS)
 
     def __enter__(self) -> _Engine:
@@ -294,9 +299,21 @@ class _Engine:
                             context=context,
                         ):
                             continue
-                        if secret.type == _PRIVATE_KEY:
-                            value = _private_key_value(lines, index)
-                        yield _Hit(index + 1, secret.type, value)
+                        value = self._whole_value(secret.type, value, filename, lines, index)
+                        if value is not None:
+                            yield _Hit(index + 1, secret.type, value)
+
+    def _whole_value(self, kind: str, value: str, filename: str, lines: list[str], index: int) -> str | None:
+        """The value to fingerprint: a private key's whole body; in config-style
+        lines the first word only (detect-secrets' unquoted pattern runs to the end
+        of the line, so ``export TOKEN=abc && run`` would give ``abc && run``)."""
+        if kind == _PRIVATE_KEY:
+            return _private_key_value(lines, index)
+        if filename == _CONFIG_NAME and len(value.split()) > 1:
+            value = value.split()[0]
+            if any(is_noise(value) for is_noise in self._value_filters):
+                return None
+        return value
 
 
 def _part_hits(part: Part, engine: Callable[[], _Engine]) -> list[_Hit]:

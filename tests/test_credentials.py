@@ -1,0 +1,951 @@
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+import fake_tokens as ft
+from nbfactory import (
+    code,
+    corpus_notebooks,
+    display_data,
+    error,
+    execute_result,
+    make_nb,
+    markdown,
+    raw,
+    stream,
+    write_nb,
+)
+from nbguard import credential_plugins as cp
+from nbguard import credentials, notebook_io, notebook_parts, runner
+from nbguard.credentials import check, fingerprint, main
+
+
+def found(nb, **kwargs) -> list[tuple[int | None, int | None, str, str]]:
+    """(cell, line, code, message without the fingerprint) of each finding."""
+    return [(f.cell, f.line, f.code, f.message.split(" (fingerprint ")[0]) for f in check(nb, **kwargs)]
+
+
+def widgets(models: dict[str, Any]) -> dict[str, Any]:
+    return {notebook_parts.WIDGET_STATE_MIME: {"state": models, "version_major": 2, "version_minor": 0}}
+
+
+def password_model(value: str) -> dict[str, Any]:
+    return {
+        "model_module": "@jupyter-widgets/controls",
+        "model_name": "PasswordModel",
+        "state": {"description": "Password:", "value": value},
+    }
+
+
+# --- nbguard's plugins and filters -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("HF_TOKEN", ["hf", "token"]),
+        ("accessToken", ["access", "token"]),
+        ("self.api-key", ["self", "api", "key"]),
+        ("AWSSecretKey2", ["aws", "secret", "key", "2"]),
+        ("tokenizer", ["tokenizer"]),
+    ],
+)
+def test_name_words(name, words):
+    assert cp.name_words(name) == words
+
+
+@pytest.mark.parametrize(
+    ("line", "unquoted", "expected"),
+    [
+        ('HF_TOKEN = "abc123def456"', False, ["abc123def456"]),
+        ("client = Client(auth='abc123def456')", False, ["abc123def456"]),
+        ('{"access_token": "abc123def456"}', False, ["abc123def456"]),
+        ('creds["accessKey"] = "abc123def456"', False, ["abc123def456"]),
+        ('credentials := "abc123def456"', False, ["abc123def456"]),
+        ("HF_TOKEN=abc123def456", True, ["abc123def456"]),
+        ("HF_TOKEN=abc123def456", False, []),  # unquoted only where config style applies
+        ('tokenizer = "bert-base-uncased2"', False, []),
+        ('author = "Jane Doe 2024"', False, []),
+        ('max_tokens = "4096"', False, []),  # plural: not the word token
+        ('pad_token = "[PAD]"', False, []),  # no digit: not secret-like
+        ('token = "abc1"', False, []),  # too short
+        ('token_path = "/root/.cache/token1"', False, []),
+        ('credentials = "service-account-2024.json"', False, []),
+        ('auth = "https://login.example.com/v2"', False, []),
+    ],
+)
+def test_token_keyword_detector(line, unquoted, expected):
+    assert list(cp.TokenKeywordDetector().analyze_string(line, unquoted=unquoted)) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("%env OPENAI_API_KEY=abc123def", ["abc123def"]),
+        ("%env GH_PAT ghx-abc-123", ["ghx-abc-123"]),
+        ("%set_env DB_PASSWORD='s3cr3t-pw'", ["s3cr3t-pw"]),
+        ('os.environ["HF_TOKEN"] = "abc123def"', ["abc123def"]),
+        ("os.environ.setdefault('WANDB_API_KEY', 'abc123def')", ["abc123def"]),
+        ('os.putenv("SECRET", "abc123def")', ["abc123def"]),
+        ("%env CUDA_VISIBLE_DEVICES=0,1", []),
+        ("%env TOKENIZERS_PARALLELISM=false", []),
+        ('os.environ["AWS_ACCESS_KEY_ID"] = "abc123def"', []),  # an id, not a secret
+        ('os.environ["KEY_PATH"] = "abc123def"', []),
+        ('os.environ["GOOGLE_APPLICATION_CREDENTIALS"] = "sa-key-2024.json"', []),
+        ('os.environ["HF_TOKEN"] = "abc"', []),  # too short
+    ],
+)
+def test_environment_secret_detector(line, expected):
+    assert list(cp.EnvironmentSecretDetector().analyze_string(line)) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("!curl -u admin:pa55word https://x", ["pa55word"]),
+        ('!curl --user "admin:pa55word" https://x', ["pa55word"]),
+        ("!curl --user=admin:pa55word https://x", ["pa55word"]),
+        ("!curl -u admin https://x", []),  # curl asks for the password
+        ("!git push -u origin main", []),
+    ],
+)
+def test_curl_user_detector(line, expected):
+    assert list(cp.CurlUserDetector().analyze_string(line)) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('!curl -H "Authorization: Bearer abc123def456" https://x', ["abc123def456"]),
+        ('headers = {"Authorization": "token abc123def456"}', ["abc123def456"]),
+        ("headers['authorization'] = 'Basic dXNlcjpwYXNzMTIz'", ["dXNlcjpwYXNzMTIz"]),
+        ("headers = {'Authorization': f'Bearer {token}'}", []),
+        ('-H "Authorization: Bearer $TOKEN"', []),
+        ("## Authorization: how it works", []),
+    ],
+)
+def test_authorization_header_detector(line, expected):
+    assert list(cp.AuthorizationHeaderDetector().analyze_string(line)) == expected
+
+
+@pytest.mark.parametrize(
+    ("plugin", "token"),
+    [
+        (cp.GitHubTokenDetector, ft.github_classic()),
+        (cp.GitHubTokenDetector, ft.github_fine_grained()),
+        (cp.GitLabTokenDetector, ft.gitlab()),
+        (cp.OpenAITokenDetector, ft.openai_project()),
+        (cp.OpenAITokenDetector, ft.openai_legacy()),
+        (cp.AnthropicKeyDetector, ft.anthropic()),
+        (cp.HuggingFaceTokenDetector, ft.hugging_face()),
+        (cp.GoogleApiKeyDetector, ft.google_api_key()),
+    ],
+    ids=lambda p: p.__name__ if isinstance(p, type) else "token",
+)
+def test_vendor_detectors_report_the_whole_token(plugin, token):
+    assert list(plugin().analyze_string(f'x = "{token}"')) == [token]
+    assert list(plugin().analyze_string(f"x = my{token}")) == []  # not where a token starts
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("YOUR_API_KEY", True),
+        ("your-token-here", True),
+        ("EnterYourOwnInfoHere", True),
+        ("hf_...", True),
+        ("sk-lf-…", True),
+        ("XXX", True),
+        ("abcxxxxdef", True),
+        ("****", True),
+        ("password", True),
+        ("Simple ", True),
+        ("SECRET_KEY_27_CHARS ", True),
+        ("hunter2-not-real-example", False),
+        ("Yourdomain2x9", False),
+        (ft.aws_key_id(), False),
+        (ft.github_classic(), False),
+    ],
+)
+def test_is_placeholder(value, expected):
+    assert cp.is_placeholder(value) is expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("get_secret()", True),
+        ("request.headers['apikey']", True),
+        ("os.environ[", True),
+        ("(abc)def", False),
+        ("abc def(", False),
+        ("s3cr3t", False),
+    ],
+)
+def test_is_indirect_reference(value, expected):
+    assert cp.is_indirect_reference(value) is expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("ACCAGTTGACCAGTTGCA", True), ("AAAAAAAAAAAAAAAAAAAA", True), ("ACGT", False), (ft.aws_key_id(), False)],
+)
+def test_is_low_variety(value, expected):
+    assert cp.is_low_variety(value) is expected
+
+
+# --- the core: what is found, where ------------------------------------------------
+
+GH = ft.github_classic("core")
+PW = ft.password("core")
+
+
+@pytest.mark.parametrize(
+    ("nb", "expected"),
+    [
+        pytest.param(
+            make_nb(markdown("# Title"), code(["import os\n", f'password = "{PW}"\n'])),
+            [(2, 2, "NBG202", "Secret Keyword in source")],
+            id="double-quoted-keyword",
+        ),
+        pytest.param(
+            make_nb(code(f"client = OpenAI(api_key='{PW}')")),
+            [(1, 1, "NBG202", "Secret Keyword in source")],
+            id="call-argument",
+        ),
+        pytest.param(
+            make_nb(code(f'token = "{GH}"')),
+            [(1, 1, "NBG201", "GitHub Token in source")],
+            id="vendor-wins-over-keyword",
+        ),
+        pytest.param(
+            make_nb(code("print(env)", outputs=[stream(f"HOME=/root\nDB_PASSWORD={PW}\n")])),
+            [(1, 2, "NBG202", "Secret Keyword in output 1 stream")],
+            id="env-dump-is-config-style",
+        ),
+        pytest.param(
+            make_nb(
+                code(
+                    "x",
+                    outputs=[
+                        error("E", "v", ["Traceback", f"\x1b[0;32m----> 1\x1b[0m key = \x1b[38;5;124m'{GH}'"])
+                    ],
+                )
+            ),
+            [(1, 2, "NBG201", "GitHub Token in output 1 error")],
+            id="traceback-ansi-removed",
+        ),
+        pytest.param(
+            make_nb(
+                code("x", outputs=[execute_result({"text/html": f"<pre>password = &quot;{PW}&quot;</pre>"})])
+            ),
+            [(1, 1, "NBG202", "Secret Keyword in output 1 text/html")],
+            id="html-entities-decoded",
+        ),
+        pytest.param(
+            make_nb(code("x", metadata={"deploy": {"token": GH}})),
+            [(1, 3, "NBG201", "GitHub Token in metadata")],
+            id="cell-metadata",
+        ),
+        pytest.param(
+            make_nb(metadata={"kernelspec": {"name": "python3"}, "service": {"api_key": PW}}),
+            [(None, 6, "NBG202", "Secret Keyword in metadata")],
+            id="notebook-metadata",
+        ),
+        pytest.param(
+            make_nb(metadata={"widgets": widgets({"m1": password_model(PW)})}),
+            [(None, 9, "NBG204", "Password Widget Value in widget state")],
+            id="password-widget",
+        ),
+        pytest.param(
+            make_nb(
+                markdown(
+                    "x",
+                    attachments={
+                        "creds.txt": {"text/plain": base64.b64encode(f"TOKEN={GH}".encode()).decode()}
+                    },
+                )
+            ),
+            [(1, 1, "NBG201", "GitHub Token in attachment creds.txt")],
+            id="attachment",
+        ),
+        pytest.param(
+            make_nb(code(f"!curl -u admin:{PW} https://example.com")),
+            [(1, 1, "NBG202", "Basic Auth Credentials in source")],
+            id="curl-user",
+        ),
+        pytest.param(
+            make_nb(code(f'engine = create_engine("postgresql://admin:{PW}@db.example.com/app")')),
+            [(1, 1, "NBG202", "Basic Auth Credentials in source")],
+            id="url-credentials-in-a-call",
+        ),
+        pytest.param(
+            make_nb(code(f"%env HF_TOKEN={PW}")),
+            [(1, 1, "NBG202", "Secret Environment Variable in source")],
+            id="env-magic",
+        ),
+        pytest.param(
+            make_nb(code(f'KEY = """{ft.private_key("core")}"""\nprint(KEY)')),
+            [(1, 1, "NBG203", "Private Key in source")],
+            id="private-key",
+        ),
+        pytest.param(
+            make_nb(code(["x = 1\n", "# pragma: allowlist nextline secret\n", f'password = "{PW}"\n'])),
+            [],
+            id="nextline-pragma",
+        ),
+        pytest.param(
+            make_nb(code(f'password = "{PW}"  # pragma: allowlist secret')),
+            [],
+            id="same-line-pragma",
+        ),
+        pytest.param(
+            make_nb(
+                code("x", outputs=[stream(f"DB_PASSWORD={PW}")], metadata={"tags": [credentials.ALLOW_TAG]}),
+                code(f'password = "{PW}"'),
+            ),
+            [(2, 1, "NBG202", "Secret Keyword in source")],
+            id="allow-tag-covers-the-whole-cell-only",
+        ),
+    ],
+)
+def test_check(nb, expected):
+    assert found(nb) == expected
+
+
+def test_allowed_fingerprints_are_not_reported():
+    other = ft.password("other")
+    nb = make_nb(code(f'password = "{PW}"\nsecret = "{other}"'))
+    assert found(nb, allowed_fingerprints={fingerprint(PW)}) == [(1, 2, "NBG202", "Secret Keyword in source")]
+
+
+def test_findings_carry_the_fingerprint_of_the_whole_value():
+    a, b = ft.github_classic("a"), ft.github_classic("b")
+    findings = check(make_nb(code(f'x = "{a}"\ny = "{b}"')))
+    assert [f.fingerprint for f in findings] == [fingerprint(a), fingerprint(b)]
+    assert fingerprint(a) != fingerprint(b)
+    assert all(f.message.endswith(f"(fingerprint {f.fingerprint})") for f in findings)
+    assert len(fingerprint(a)) == credentials.FINGERPRINT_LENGTH
+
+
+def test_a_private_key_is_fingerprinted_by_its_body_in_every_form():
+    key, other = ft.private_key("one"), ft.private_key("two")
+    escaped = json.dumps(key)  # one line with \n escapes, as in a service-account file
+    nb = make_nb(
+        code(f'KEY = """{key}"""'),
+        code(f"info = {{'private_key': {escaped}}}"),
+        code(f'KEY = """{other}"""'),
+    )
+    prints = [f.fingerprint for f in check(nb)]
+    assert prints[0] == prints[1] != prints[2]
+
+
+def test_secrets_are_found_in_single_string_sources_with_their_line():
+    nb = make_nb(code(f'a = 1\nb = 2\npassword = "{PW}"\n'))
+    assert found(nb) == [(1, 3, "NBG202", "Secret Keyword in source")]
+
+
+def test_nbformat3_cells_are_counted_across_worksheets():
+    cell = {"cell_type": "code", "input": ["x = 1\n", f"api_key = '{PW}'"], "metadata": {}, "outputs": []}
+    nb = {
+        "nbformat": 3,
+        "nbformat_minor": 0,
+        "metadata": {},
+        "worksheets": [
+            {"cells": [{"cell_type": "markdown", "metadata": {}, "source": "a"}] * 2},
+            {"cells": [cell]},
+        ],
+    }
+    assert found(nb) == [(3, 2, "NBG202", "Secret Keyword in source")]
+
+
+def test_long_lines_and_whitespace_runs_are_scanned():
+    pad = " " * 990
+    nb = make_nb(
+        code(f"x = f({pad}'{GH}')"),  # detect-secrets' own filter took seconds on this and dropped it
+        code("y = " + "a" * 20_000 + f" '{ft.github_classic('far')}' " + "b" * 20_000),
+    )
+    assert found(nb) == [
+        (1, 1, "NBG201", "GitHub Token in source"),
+        (2, 1, "NBG201", "GitHub Token in source"),
+    ]
+
+
+# --- recall on planted credentials, silence on clean controls ---------------------------
+
+
+@dataclass(frozen=True)
+class Plant:
+    """One fake credential placed somewhere, and where a finding must point."""
+
+    what: str
+    where: str
+    nb: dict[str, Any]
+    cell: int | None
+    label: str
+    line: int
+    value: str  # the finding's fingerprint must be this value's (None-like "" skips the check)
+
+
+def _meta_line(metadata: dict[str, Any], value: str) -> int:
+    lines = json.dumps(metadata, indent=1, sort_keys=True, ensure_ascii=False).split("\n")
+    return next(i for i, line in enumerate(lines, start=1) if value in line)
+
+
+def _places(name: str, env: str, value: str) -> list[tuple[str, dict[str, Any], int | None, str, int]]:
+    """(where, notebook, cell, part label, line) for one value, in every place a notebook holds text."""
+    b64 = base64.b64encode(f"# notes\n{env}={value}\n".encode()).decode()
+    ansi = f'\x1b[0;32m----> 2\x1b[0m {name} \x1b[38;5;241m=\x1b[39m \x1b[38;5;124m"{value}\x1b[39m"'
+    nb_meta = {"kernelspec": {"language": "python", "name": "python3"}, "deploy": {"settings": {name: value}}}
+    text_model = {"model_name": "TextModel", "state": {"description": name, "value": value}}
+    state = widgets({"0f3a": text_model})
+    v3_cell = {
+        "cell_type": "code",
+        "input": ["import os\n", f"{name} = '{value}'\n"],
+        "metadata": {},
+        "outputs": [],
+    }
+    v3 = {
+        "nbformat": 3,
+        "nbformat_minor": 0,
+        "metadata": {},
+        "worksheets": [
+            {"cells": [{"cell_type": "markdown", "metadata": {}, "source": "# A"}]},
+            {"cells": [v3_cell]},
+        ],
+    }
+    return [
+        (
+            "code, double quotes, list source",
+            make_nb(code(["import os\n", f'{name} = "{value}"\n'])),
+            1,
+            "source",
+            2,
+        ),
+        (
+            "code, single quotes, string source",
+            make_nb(code(f"import os\n{name} = '{value}'\n")),
+            1,
+            "source",
+            2,
+        ),
+        (
+            "code, call argument",
+            make_nb(code(f'client = Client({name}="{value}", timeout=3)')),
+            1,
+            "source",
+            1,
+        ),
+        ("code, dict literal", make_nb(code(f'cfg = {{"{name}": "{value}", "n": 1}}')), 1, "source", 1),
+        ("code, %env magic", make_nb(markdown("setup"), code(f"%env {env}={value}")), 2, "source", 1),
+        ("code, os.environ", make_nb(code(f'os.environ["{env}"] = "{value}"')), 1, "source", 1),
+        ("code, shell export", make_nb(code(f"!export {env}={value} && python run.py")), 1, "source", 1),
+        ("markdown, inline", make_nb(markdown(["# Setup\n", f'- {name}: "{value}"\n'])), 1, "source", 2),
+        ("markdown, fenced block", make_nb(markdown(f"```bash\nexport {env}={value}\n```")), 1, "source", 2),
+        ("markdown, html comment", make_nb(markdown(f'text\n<!-- {name}="{value}" -->')), 1, "source", 2),
+        ("raw cell", make_nb(raw(f"[app]\n{env}={value}")), 1, "source", 2),
+        (
+            "stream, env dump",
+            make_nb(code("!env", outputs=[stream(f"HOME=/root\n{env}={value}\nPATH=/bin\n")])),
+            1,
+            "output 1 stream",
+            2,
+        ),
+        (
+            "stream stderr, environ repr",
+            make_nb(
+                code(
+                    "x",
+                    outputs=[
+                        stream("ok\n"),
+                        stream(f"environ({{'HOME': '/root', '{env}': '{value}'}})", "stderr"),
+                    ],
+                )
+            ),
+            1,
+            "output 2 stream",
+            1,
+        ),
+        (
+            "execute_result text/plain",
+            make_nb(code("cfg", outputs=[execute_result({"text/plain": f"{{'{name}': '{value}'}}"})])),
+            1,
+            "output 1 text/plain",
+            1,
+        ),
+        (
+            "execute_result text/html",
+            make_nb(
+                code(
+                    "cfg",
+                    outputs=[
+                        execute_result(
+                            {"text/html": f"<table>\n<tr><td>{name} = &quot;{value}&quot;</td></tr>"}
+                        )
+                    ],
+                )
+            ),
+            1,
+            "output 1 text/html",
+            2,
+        ),
+        (
+            "display_data application/json",
+            make_nb(code("d", outputs=[display_data({"application/json": {"user": "a", name: value}})])),
+            1,
+            "output 1 application/json",
+            2,
+        ),
+        (
+            "display_data text/markdown",
+            make_nb(code("d", outputs=[display_data({"text/markdown": f"**config**\n\n{name}: '{value}'"})])),
+            1,
+            "output 1 text/markdown",
+            3,
+        ),
+        (
+            "error traceback with colour codes",
+            make_nb(
+                code(
+                    "x",
+                    outputs=[
+                        error("NameError", "name 'x'", ["\x1b[0;31m---------\x1b[0m", ansi, "NameError"])
+                    ],
+                )
+            ),
+            1,
+            "output 1 error",
+            2,
+        ),
+        (
+            "error evalue",
+            make_nb(code("x", outputs=[error("ValueError", f"bad config {name}='{value}'", [])])),
+            1,
+            "output 1 error",
+            1,
+        ),
+        ("cell metadata", make_nb(code("x", metadata={"custom": {name: value}})), 1, "metadata", 3),
+        ("notebook metadata", make_nb(metadata=nb_meta), None, "metadata", _meta_line(nb_meta, value)),
+        (
+            "widget state",
+            make_nb(metadata={"widgets": state}),
+            None,
+            "widget state",
+            _meta_line(state, value),
+        ),
+        (
+            "attachment",
+            make_nb(markdown("![n](attachment:notes.txt)", attachments={"notes.txt": {"text/plain": b64}})),
+            1,
+            "attachment notes.txt",
+            2,
+        ),
+        ("nbformat 3 worksheet", v3, 2, "source", 2),
+    ]
+
+
+def planted() -> list[Plant]:
+    plants = []
+    secrets = {what: build("planted") for what, build in ft.VENDOR_TOKENS.items()}
+    secrets["password"] = ft.password("planted")
+    for what, value in secrets.items():
+        name, env = ("db_password", "DB_PASSWORD") if what == "password" else ("api_key", "SERVICE_API_KEY")
+        # A JWT is reported without its signature (detect-secrets' pattern), so only its place is checked.
+        expected_value = "" if what == "jwt" else value
+        for where, nb, cell, label, line in _places(name, env, value):
+            plants.append(Plant(what, where, nb, cell, label, line, expected_value))
+    pw = ft.password("special")
+    key = ft.private_key("special")
+    specials = [
+        (
+            "aws secret key",
+            make_nb(code(f'aws_secret_access_key = "{ft.aws_secret_key()}"')),
+            1,
+            "source",
+            1,
+            "",
+        ),
+        ("slack webhook", make_nb(markdown(f"Post to [the hook]({ft.slack_webhook()})")), 1, "source", 1, ""),
+        ("azure connection", make_nb(code(f'conn = "{ft.azure_storage()}"')), 1, "source", 1, ""),
+        ("npmrc", make_nb(raw(ft.npm())), 1, "source", 1, ""),
+        (
+            "database url",
+            make_nb(code(f'db = connect("postgresql://admin:{pw}@db:5432/app")')),
+            1,
+            "source",
+            1,
+            pw,
+        ),
+        ("curl user", make_nb(code(f"!curl -u admin:{pw} https://api.example.com/v1")), 1, "source", 1, pw),
+        (
+            "bearer header",
+            make_nb(code(f'!curl -H "Authorization: Bearer {pw}" https://api.example.com')),
+            1,
+            "source",
+            1,
+            pw,
+        ),
+        (
+            "password widget",
+            make_nb(metadata={"widgets": widgets({"7e": password_model(pw)})}),
+            None,
+            "widget state",
+            _meta_line(widgets({"7e": password_model(pw)}), pw),
+            pw,
+        ),
+        ("private key in code", make_nb(code(f'KEY = """{key}"""')), 1, "source", 1, ""),
+        (
+            "private key printed",
+            make_nb(code("print(KEY)", outputs=[stream(key + "\n")])),
+            1,
+            "output 1 stream",
+            1,
+            "",
+        ),
+    ]
+    plants += [
+        Plant(what, "special", nb, cell, label, line, value)
+        for what, nb, cell, label, line, value in specials
+    ]
+    return plants
+
+
+PLANTS = planted()
+
+
+def _detected(plant: Plant) -> bool:
+    return any(
+        f.cell == plant.cell
+        and f.line == plant.line
+        and f" in {plant.label} (fingerprint " in f.message
+        and (not plant.value or f.fingerprint == fingerprint(plant.value))
+        for f in check(plant.nb)
+    )
+
+
+def test_recall_on_planted_credentials_is_at_least_95_percent():
+    missed = [(p.what, p.where) for p in PLANTS if not _detected(p)]
+    recall = 1 - len(missed) / len(PLANTS)
+    print(f"recall {len(PLANTS) - len(missed)}/{len(PLANTS)} = {recall:.1%}; missed: {missed}")
+    assert len(PLANTS) > 450
+    assert recall >= 0.95, missed
+
+
+def _png(width: int = 32, height: int = 32) -> str:
+    """A real PNG of random pixels (compressed, high-entropy base64), built here."""
+    import random
+    import struct
+    import zlib
+
+    rng = random.Random("png")
+    rows = b"".join(b"\x00" + rng.randbytes(width * 3) for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    data = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+    return base64.b64encode(data).decode()
+
+
+def controls() -> list[tuple[str, dict[str, Any]]]:
+    png = _png()
+    uuid = "3f2b8c1e-9d4a-4e7b-8c2f-1a6d5e9b0c47"
+    sha = "9fceb02d0ae598e95dc970b74767f19372d61af8"
+    view = {
+        "application/vnd.jupyter.widget-view+json": {
+            "model_id": "c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6",
+            "version_major": 2,
+        }
+    }
+    text_model = {
+        "model_name": "TextModel",
+        "state": {"value": "hello", "layout": "IPY_MODEL_9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d"},
+    }
+    return [
+        (
+            "png output",
+            make_nb(code("plot()", outputs=[display_data({"image/png": png, "text/plain": "<Figure>"})])),
+        ),
+        (
+            "png attachment",
+            make_nb(markdown("![a](attachment:a.png)", attachments={"a.png": {"image/png": png}})),
+        ),
+        (
+            "inline png in html",
+            make_nb(
+                code("x", outputs=[display_data({"text/html": f'<img src="data:image/png;base64,{png}">'})])
+            ),
+        ),
+        ("uuids", make_nb(code(f'run_id = "{uuid}"\nclient_secret_id = "{uuid}"', id=uuid))),
+        (
+            "git hashes",
+            make_nb(code(f'commit = "{sha}"\nurl = "https://github.com/org/repo/blob/{sha}/x.py"')),
+        ),
+        (
+            "pip output",
+            make_nb(
+                code(
+                    "!pip install x",
+                    outputs=[stream(f"Created wheel for x: filename=x.whl sha256={sha}{sha[:24]}\n")],
+                )
+            ),
+        ),
+        (
+            "placeholders",
+            make_nb(
+                code(
+                    [
+                        'api_key = "YOUR_API_KEY"\n',
+                        'os.environ["OPENAI_API_KEY"] = "your-key-here"\n',
+                        'hf_token = "hf_..."\n',
+                        'password = "<password>"\n',
+                        'token = "${TOKEN}"\n',
+                        'secret = "****"\n',
+                        "%env HF_TOKEN=YOUR_HF_TOKEN\n",
+                        "!curl -u username:password https://example.com\n",
+                    ]
+                )
+            ),
+        ),
+        (
+            "environment lookups",
+            make_nb(
+                code(
+                    [
+                        'api_key = os.environ["OPENAI_API_KEY"]\n',
+                        'token = os.getenv("HF_TOKEN")\n',
+                        'password = os.environ.get("DB_PASSWORD", "")\n',
+                        "headers = {'Authorization': f'Bearer {token}'}\n",
+                    ]
+                )
+            ),
+        ),
+        (
+            "getpass",
+            make_nb(code("password = getpass.getpass()", outputs=[stream("Password: ········\n")])),
+        ),
+        (
+            "widget ids",
+            make_nb(
+                code("w", outputs=[display_data(view)]),
+                metadata={
+                    "widgets": widgets(
+                        {"c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6": text_model, "e": password_model("")}
+                    )
+                },
+            ),
+        ),
+        (
+            "tokenizers and authors",
+            make_nb(
+                code(
+                    [
+                        'tokenizer = AutoTokenizer.from_pretrained("bert-base-uncased")\n',
+                        "tokenizer.pad_token = tokenizer.eos_token\n",
+                        'author = "Jane Doe 2024"\n',
+                        "model.generate(max_tokens=4096, use_auth_token=True)\n",
+                    ]
+                )
+            ),
+        ),
+        (
+            "editor metadata",
+            make_nb(
+                metadata={
+                    "vscode": {
+                        "interpreter": {
+                            "hash": "916dbcbb3f70747c44a77c7bcd40155683ae19c65e1c03b4aa3499c5328201f1"
+                        }
+                    },
+                    "colab": {"id": "1aB2cD3eF4gH5iJ6kL7mN8oP9qR0sT1uV", "provenance": []},
+                }
+            ),
+        ),
+        (
+            "dna and video",
+            make_nb(
+                code(
+                    "x",
+                    outputs=[
+                        stream("The DNA sequence is CACACCAGACAAAATTTGGTTAATTTGCGCCCAATATTCATTAC\n"),
+                        display_data(
+                            {
+                                "text/html": '<video src="data:video/mp4;base64,AAAAIGZ0eXBpc29tAAACAGlzb21pc28yYXZjMQ"/>'
+                            }
+                        ),
+                    ],
+                )
+            ),
+        ),
+    ]
+
+
+@pytest.mark.parametrize(("what", "nb"), controls(), ids=[what for what, _ in controls()])
+def test_clean_controls_give_no_findings(what, nb):
+    assert check(nb) == []
+
+
+def test_the_prefilter_hides_nothing_the_engine_would_find(monkeypatch):
+    notebooks = [p.nb for p in PLANTS[::3]] + [nb for _, nb in controls()]
+    expected = [check(nb) for nb in notebooks]
+    monkeypatch.setattr(credentials, "candidate_lines", lambda text: list(range(text.count("\n") + 1)))
+    monkeypatch.setattr(credentials, "_windows", lambda line: [line])
+    assert [check(nb) for nb in notebooks] == expected
+    assert any(expected)
+
+
+@pytest.mark.parametrize(
+    ("source", "loaded"),
+    [("x = 1\nprint(x)", False), (f'password = "{PW}"', True)],
+)
+def test_detect_secrets_is_imported_only_for_notebooks_with_a_candidate(source, loaded):
+    script = (
+        "import sys; from nbguard import credentials; "
+        f"credentials.check({make_nb(code(source))!r}); print('detect_secrets' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == str(loaded)
+
+
+# --- command line ------------------------------------------------------------------
+
+
+def test_main_prints_one_line_per_finding_in_the_shared_format(tmp_path, capsys):
+    a = write_nb(
+        tmp_path / "a.ipynb", make_nb(markdown("# Title"), code(["import os\n", f'token = "{GH}"\n']))
+    )
+    b = write_nb(tmp_path / "b.ipynb", make_nb(code("x = 1")))
+    c = write_nb(tmp_path / "c.ipynb", make_nb(metadata={"widgets": widgets({"m": password_model(PW)})}))
+    assert main(["--isolated", str(a), str(b), str(c)]) == 1
+    assert capsys.readouterr().out == (
+        f"{a}:cell 2:line 2: NBG201 GitHub Token in source (fingerprint {fingerprint(GH)})\n"
+        f"{c}: NBG204 Password Widget Value in widget state (fingerprint {fingerprint(PW)})\n"
+    )
+    assert main(["--isolated", str(b)]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_main_json_carries_fingerprints(tmp_path, capsys):
+    a = write_nb(tmp_path / "a.ipynb", make_nb(code(f'password = "{PW}"')))
+    assert main(["--isolated", "--format", "json", str(a)]) == 1
+    [item] = json.loads(capsys.readouterr().out)
+    assert item == {
+        "path": str(a),
+        "cell": 1,
+        "line": 1,
+        "code": "NBG202",
+        "check": "secrets",
+        "message": f"Secret Keyword in source (fingerprint {fingerprint(PW)})",
+        "fingerprint": fingerprint(PW),
+    }
+
+
+def test_main_allows_fingerprints_from_the_command_line_and_configuration(tmp_path, capsys):
+    other = ft.password("other")
+    nb = write_nb(tmp_path / "a.ipynb", make_nb(code(f'password = "{PW}"\nsecret = "{other}"')))
+    args = ["--isolated", f"--allow-fingerprints={fingerprint(PW)},{fingerprint(other).upper()}", str(nb)]
+    assert main(args) == 0
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.nbguard]\nallow-fingerprints = ["{fingerprint(PW)}", "{fingerprint(other)}"]\n'
+    )
+    assert main([str(nb)]) == 0
+    assert main(["--isolated", str(nb)]) == 1
+    assert capsys.readouterr().out.count("NBG202") == 2
+
+
+def test_main_rejects_a_malformed_fingerprint_without_echoing_it(tmp_path, capsys):
+    nb = write_nb(tmp_path / "a.ipynb", make_nb(code("x = 1")))
+    assert main(["--isolated", "--allow-fingerprints", PW, str(nb)]) == 2
+    out, err = capsys.readouterr()
+    assert "invalid fingerprint" in err
+    assert PW not in out + err
+
+
+def test_main_reports_unreadable_files_and_goes_on(tmp_path, capsys):
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text("{not json")
+    good = write_nb(tmp_path / "good.ipynb", make_nb(code(f'password = "{PW}"')))
+    assert main(["--isolated", str(bad), str(good)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"{bad}: NBG001 invalid JSON")
+    assert out[1].startswith(f"{good}:cell 1:line 1: NBG202")
+
+
+def _leaky_notebooks(tmp_path) -> tuple[list[str], list[str]]:
+    paths, values = [], []
+    for index, plant in enumerate(PLANTS[::4]):
+        if plant.nb.get("nbformat") == 4:
+            paths.append(str(write_nb(tmp_path / f"n{index}.ipynb", plant.nb)))
+        else:
+            (tmp_path / f"n{index}.ipynb").write_text(json.dumps(plant.nb))
+            paths.append(str(tmp_path / f"n{index}.ipynb"))
+    for build in ft.VENDOR_TOKENS.values():
+        values.append(build("planted"))
+    values += [ft.password("planted"), ft.password("special")]
+    return paths, values
+
+
+@pytest.mark.parametrize("fmt", runner.FORMATS)
+def test_no_secret_value_appears_in_any_output_format(tmp_path, capsys, fmt):
+    paths, values = _leaky_notebooks(tmp_path)
+    assert main(["--isolated", "--format", fmt, *paths]) == 1
+    out, err = capsys.readouterr()
+    assert out.count("fingerprint") >= len(paths)
+    leaked = [v for v in values if v in out + err or v[-10:] in out + err]
+    assert leaked == []
+
+
+def test_an_internal_error_is_reported_without_its_message(tmp_path, capsys, monkeypatch):
+    def boom(hits):
+        raise ValueError(f"could not handle {PW}")
+
+    monkeypatch.setattr(credentials, "_best_per_line", boom)
+    nb = write_nb(tmp_path / "a.ipynb", make_nb(code(f'password = "{PW}"')))
+    assert main(["--isolated", str(nb)]) == 1
+    out, err = capsys.readouterr()
+    assert out == f"{nb}: NBG001 secrets scan failed (ValueError)\n"
+    assert PW not in out + err
+
+
+def test_the_example_notebook_is_caught(capsys):
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "leaky_credentials.ipynb"
+    assert main(["--isolated", str(example)]) == 1
+    codes = [line.split(": ")[1].split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert {"NBG202", "NBG204"} <= set(codes)
+
+
+# --- the real corpus ---------------------------------------------------------------
+
+CORPUS = corpus_notebooks()
+
+
+@pytest.mark.skipif(not CORPUS, reason="../shared/corpus is not present")
+def test_corpus_scans_without_errors_and_findings_are_well_formed():
+    scanned = 0
+    for path in CORPUS:
+        try:
+            nb = notebook_io.read(str(path)).nb
+        except notebook_io.NotebookError:
+            continue
+        scanned += 1
+        for f in check(nb):
+            assert f.code in ("NBG201", "NBG202", "NBG203", "NBG204")
+            assert f.fingerprint is not None and f.message.endswith(f"(fingerprint {f.fingerprint})")
+            assert f.line is not None and f.line >= 1
+    assert scanned > 1800

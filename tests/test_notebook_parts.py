@@ -1,0 +1,246 @@
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from nbfactory import code, display_data, error, execute_result, make_nb, markdown, raw, stream
+from nbguard import notebook_parts
+from nbguard.notebook_parts import JSON, MARKDOWN, PYTHON, TEXT, Part
+
+
+def parts(nb):
+    return [(p.cell, p.label, p.text, p.style) for p in notebook_parts.iter_parts(nb)]
+
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+PNG = b64("\x89PNG not really an image but stored as one")
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        pytest.param(code(["a = 1\n", "b = 2"]), [(1, "source", "a = 1\nb = 2", PYTHON)], id="code-list"),
+        pytest.param(code("a = 1\nb = 2"), [(1, "source", "a = 1\nb = 2", PYTHON)], id="code-string"),
+        pytest.param(markdown(["# T\n", "text"]), [(1, "source", "# T\ntext", MARKDOWN)], id="markdown"),
+        pytest.param(raw("K=v"), [(1, "source", "K=v", TEXT)], id="raw"),
+        pytest.param(
+            code("", outputs=[stream(["a\n", "b\n"]), stream("c", name="stderr")]),
+            [
+                (1, "source", "", PYTHON),
+                (1, "output 1 stream", "a\nb\n", TEXT),
+                (1, "output 2 stream", "c", TEXT),
+            ],
+            id="streams",
+        ),
+        pytest.param(
+            code("", outputs=[stream("\x1b[31mred\x1b[0m \x1b]0;title\x07done")]),
+            [(1, "source", "", PYTHON), (1, "output 1 stream", "red done", TEXT)],
+            id="ansi-removed",
+        ),
+        pytest.param(
+            code(
+                "",
+                outputs=[
+                    execute_result(
+                        {
+                            "text/plain": ["{'a': 1}"],
+                            "text/html": "<b>&quot;x&quot; &amp; &#x27;y&#x27;</b>",
+                            "image/png": PNG,
+                            "image/svg+xml": "<svg/>",
+                        }
+                    )
+                ],
+            ),
+            [
+                (1, "source", "", PYTHON),
+                (1, "output 1 text/plain", "{'a': 1}", TEXT),
+                (1, "output 1 text/html", "<b>\"x\" & 'y'</b>", TEXT),
+            ],
+            id="mimetypes-html-decoded-images-skipped",
+        ),
+        pytest.param(
+            code("", outputs=[display_data({"application/json": {"b": [1], "a": "x"}, "audio/wav": "UklG"})]),
+            [
+                (1, "source", "", PYTHON),
+                (1, "output 1 application/json", '{\n "a": "x",\n "b": [\n  1\n ]\n}', JSON),
+            ],
+            id="json-serialized-binary-skipped",
+        ),
+        pytest.param(
+            code(
+                "",
+                outputs=[
+                    display_data(
+                        {"application/vnd.jupyter.widget-view+json": {"model_id": "ab12", "version_major": 2}}
+                    )
+                ],
+            ),
+            [
+                (1, "source", "", PYTHON),
+                (
+                    1,
+                    "output 1 application/vnd.jupyter.widget-view+json",
+                    '{\n "model_id": "ab12",\n "version_major": 2\n}',
+                    JSON,
+                ),
+            ],
+            id="widget-view",
+        ),
+        pytest.param(
+            code("", outputs=[error("KeyError", "'k'", ["\x1b[0;31mKeyError\x1b[0m: 'k'", "line two"])]),
+            [(1, "source", "", PYTHON), (1, "output 1 error", "KeyError: 'k'\nline two", TEXT)],
+            id="traceback-holds-evalue",
+        ),
+        pytest.param(
+            code("", outputs=[error("ValueError", "bad value", [])]),
+            [(1, "source", "", PYTHON), (1, "output 1 error", "ValueError: bad value", TEXT)],
+            id="evalue-without-traceback",
+        ),
+        pytest.param(
+            code("", outputs=[error("E", "\x1b[1mnew\x1b[0m", ["Traceback", "E: old"])]),
+            [(1, "source", "", PYTHON), (1, "output 1 error", "Traceback\nE: old\nE: new", TEXT)],
+            id="evalue-missing-from-traceback",
+        ),
+        pytest.param(
+            code("x", metadata={"tags": ["t"], "a": 1}),
+            [(1, "source", "x", PYTHON), (1, "metadata", '{\n "a": 1,\n "tags": [\n  "t"\n ]\n}', JSON)],
+            id="cell-metadata",
+        ),
+        pytest.param(
+            markdown(
+                "![a](attachment:a.png)",
+                attachments={
+                    "a.png": {"image/png": PNG},
+                    "notes.txt": {"text/plain": b64("K=v\nL=w")},
+                    "blob.bin": {"text/plain": "not base64 at all!"},
+                },
+            ),
+            [
+                (1, "source", "![a](attachment:a.png)", MARKDOWN),
+                (1, "attachment notes.txt", "K=v\nL=w", TEXT),
+            ],
+            id="attachments-text-only",
+        ),
+        pytest.param(
+            markdown("see ![x](data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAE) there"),
+            [(1, "source", "see ![x](data:;base64,(elided)) there", MARKDOWN)],
+            id="inline-image-elided",
+        ),
+    ],
+)
+def test_cell_parts(cell, expected):
+    assert parts(make_nb(cell, metadata={})) == expected
+
+
+def test_notebook_metadata_and_widget_state_come_after_the_cells():
+    widgets = {notebook_parts.WIDGET_STATE_MIME: {"state": {}, "version_major": 2}}
+    nb = make_nb(code("x"), metadata={"kernelspec": {"language": "python"}, "widgets": widgets})
+    assert parts(nb) == [
+        (1, "source", "x", PYTHON),
+        (None, "metadata", '{\n "kernelspec": {\n  "language": "python"\n }\n}', JSON),
+        (None, "widget state", notebook_parts.as_json(widgets), JSON),
+    ]
+
+
+def test_cells_with_the_skip_tag_are_left_out_and_numbering_is_kept():
+    nb = make_nb(code("a"), code("b", metadata={"tags": ["skip-me"]}), markdown("c"), metadata={})
+    labels = [(p.cell, p.text) for p in notebook_parts.iter_parts(nb, skip_tagged="skip-me")]
+    assert labels == [(1, "a"), (3, "c")]
+
+
+def test_nbformat3_worksheets_are_numbered_as_one_list():
+    nb = {
+        "nbformat": 3,
+        "nbformat_minor": 0,
+        "metadata": {"name": ""},
+        "worksheets": [
+            {"cells": [{"cell_type": "heading", "level": 1, "metadata": {}, "source": ["Title"]}]},
+            {
+                "cells": [
+                    {
+                        "cell_type": "code",
+                        "input": ["x = 1\n", "y"],
+                        "language": "python",
+                        "metadata": {},
+                        "outputs": [
+                            {"output_type": "pyout", "text": ["1"], "html": ["&lt;b&gt;"], "png": PNG},
+                            {"output_type": "stream", "stream": "stdout", "text": ["hi"]},
+                            {"output_type": "pyerr", "ename": "E", "evalue": "v", "traceback": []},
+                        ],
+                    }
+                ]
+            },
+        ],
+    }
+    assert parts(nb) == [
+        (1, "source", "Title", MARKDOWN),
+        (2, "source", "x = 1\ny", PYTHON),
+        (2, "output 1 text/plain", "1", TEXT),
+        (2, "output 1 text/html", "<b>", TEXT),
+        (2, "output 2 stream", "hi", TEXT),
+        (2, "output 3 error", "E: v", TEXT),
+        (None, "metadata", '{\n "name": ""\n}', JSON),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("metadata", "language"),
+    [
+        ({}, "python"),
+        ({"kernelspec": {"language": "R"}}, "r"),
+        ({"language_info": {"name": "julia"}}, "julia"),
+        ({"kernelspec": {"name": "x"}, "language_info": {"name": "Python"}}, "python"),
+        ({"language": "scala"}, "scala"),
+    ],
+)
+def test_kernel_language(metadata, language):
+    assert notebook_parts.kernel_language({"metadata": metadata}) == language
+
+
+def test_code_of_other_languages_is_marked_as_code():
+    nb = make_nb(code("x <- 1"), metadata={"kernelspec": {"language": "R"}})
+    assert next(notebook_parts.iter_parts(nb)) == Part(1, "source", "x <- 1", notebook_parts.CODE, "r")
+
+
+def _widget_nb(models):
+    state = {notebook_parts.WIDGET_STATE_MIME: {"state": models, "version_major": 2, "version_minor": 0}}
+    return make_nb(metadata={"widgets": state})
+
+
+def test_password_widget_values_and_their_lines():
+    models = {
+        "b0": {
+            "model_name": "PasswordModel",
+            "model_module": "@jupyter-widgets/controls",
+            "state": {"value": "s3"},
+        },
+        "a1": {"model_name": "TextModel", "state": {"value": "not a password"}},
+        "c2": {"model_name": "PasswordModel", "state": {"description": "empty", "value": ""}},
+    }
+    nb = _widget_nb(models)
+    [(line, value)] = notebook_parts.password_widget_values(nb)
+    widget_part = next(p for p in notebook_parts.iter_parts(nb) if p.label == "widget state")
+    assert value == "s3"
+    assert widget_part.text.split("\n")[line - 1] == '     "value": "s3"'
+
+
+@pytest.mark.parametrize(
+    "nb",
+    [
+        make_nb(metadata={}),
+        make_nb(metadata={"widgets": {"other": 1}}),
+        _widget_nb({"x": "not a model", "y": {"model_name": "PasswordModel", "state": "odd"}}),
+    ],
+)
+def test_no_password_widget_values(nb):
+    assert notebook_parts.password_widget_values(nb) == []
+
+
+def test_as_json_matches_nbformat_layout():
+    value = {"b": "é", "a": [1, {"c": None}]}
+    assert notebook_parts.as_json(value) == json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False)
