@@ -22,6 +22,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "secrets": ("nbguard.credentials", "find credentials in sources, outputs, metadata and widgets"),
     "images": ("nbguard.images", "block embedded images over a size or pixel limit"),
     "order": ("nbguard.order", "reject notebooks not run top to bottom in one fresh kernel"),
+    "install": ("nbguard.install", "install nbguard as git's filter and diff driver for notebooks"),
+    "uninstall": ("nbguard.install", "remove what 'nbguard install' wrote"),
+    "filter": ("nbguard.git_filter", "git clean filter: --process (long-running) or --clean PATH"),
 }
 
 
