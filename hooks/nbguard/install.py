@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 DRIVER = "nbguard"
 ATTRIBUTES_LINE = f"*.ipynb filter={DRIVER} diff={DRIVER}"
-FILTER_KEYS = ("process", "clean", "smudge", "required")
 
 
 class InstallError(Exception):
