@@ -164,3 +164,14 @@ def test_git_root_is_found_from_a_real_repository(tmp_path):
     assert Resolver().settings_for(str(tmp_path / "r" / "deep" / "n.ipynb"))["max-kb"] == 2
     (tmp_path / "r" / ".nbguard.toml").unlink()
     assert Resolver().settings_for(str(tmp_path / "r" / "deep" / "n.ipynb"))["max-kb"] == 256
+
+
+def test_strip_false_in_config_leaves_notebooks_alone(tmp_path, capsys):
+    write(tmp_path / ".nbguard.toml", "[[overrides]]\npaths = ['docs/**']\nstrip = false\n")
+    (tmp_path / "docs").mkdir()
+    docs = write_nb(tmp_path / "docs" / "a.ipynb", DIRTY)
+    before = docs.read_bytes()
+    assert cli.main(["strip", "--check", str(docs)]) == 0
+    assert cli.main(["strip", str(docs)]) == 0
+    assert docs.read_bytes() == before
+    assert capsys.readouterr().out == ""

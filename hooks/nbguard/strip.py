@@ -59,6 +59,7 @@ class StripOptions:
     keep_output_types: tuple[str, ...] = ()
     drop_output_types: tuple[str, ...] = ()
     id_action: str = "keep"
+    enabled: bool = True  # False where configuration says `strip = false` for a path
     removed_keys: tuple[str, ...] = field(init=False, default=())
 
     def __post_init__(self) -> None:
@@ -219,6 +220,8 @@ def strip(nb: Notebook, opts: StripOptions | None = None) -> Notebook:
     ``keep_output`` metadata is false but is tagged ``keep_output``).
     """
     opts = opts or StripOptions()
+    if not opts.enabled:
+        return nb
     nb_keys = compile_keys(k.partition(".")[2] for k in opts.removed_keys if k.startswith("metadata."))
     cell_keys = compile_keys(
         [k.partition(".")[2] for k in opts.removed_keys if k.startswith("cell.")] + ["metadata.trusted"]
@@ -400,6 +403,7 @@ def options_from_settings(settings: Mapping[str, Any]) -> StripOptions:
         keep_output_types=_split_list(settings["keep-output-type"]),
         drop_output_types=_split_list(settings["drop-output-type"]),
         id_action=settings["id-action"],
+        enabled=settings["strip"],
     )
 
 
