@@ -36,6 +36,8 @@ CASES = [
      [(1, 3, "plot", 2), (1, 3, "x", 2)]),
     ("inside a %%time cell", ["%%time\nprint(x)", "x = 1"], [(1, 2, "x", 2)]),
     ("a use before a later dynamic cell is still found", ["print(x)", "%run setup.py", "x = 1"], [(1, 1, "x", 3)]),
+    ("top-level await (IPython runs it)", ["data = await fetch(url)", "url = ''\nasync def fetch(u): pass"],
+     [(1, 1, "fetch", 2), (1, 1, "url", 2)]),
     ("a name outside ASCII", ["print(café)", "café = 1"], [(1, 1, "café", 2)]),
     # what must not be reported
     ("defined earlier", ["df = 1", "print(df)", "df = 2"], []),
