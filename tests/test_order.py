@@ -338,8 +338,8 @@ def test_a_cell_that_does_not_parse_is_noted_not_failed(folder, capsys):
     path = _write(folder, "py2.ipynb", nb)
     assert main([path]) == 0
     assert capsys.readouterr().out == (
-        f"{path}:cell 1:line 1: note not valid Python, skipped by the hidden-state analysis "
-        "(Missing parentheses in call to 'print'. Did you mean print(...)?)\n"
+        f"{path}:cell 1:line 1: note could not be parsed as Python (Missing parentheses in call to 'print'. "
+        "Did you mean print(...)?); skipped by the hidden-state analysis\n"
     )
     assert main(["--format", "json", path]) == 0
     assert json.loads(capsys.readouterr().out) == []

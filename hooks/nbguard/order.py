@@ -122,7 +122,7 @@ def hidden_state_findings(nb: Notebook) -> tuple[list[Finding], list[Finding]]:
     notes = [
         Finding(
             NOTE_CODE,
-            f"not valid Python, skipped by the hidden-state analysis ({skip.reason})",
+            f"could not be parsed as Python ({skip.reason}); skipped by the hidden-state analysis",
             cell=skip.cell,
             line=skip.line,
         )
