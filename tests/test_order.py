@@ -5,6 +5,10 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -383,3 +387,34 @@ def _readme_example(root: Path) -> str:
     readme = (root / "README.md").read_text(encoding="utf-8")
     section = readme.split("### `nbguard-order`", 1)[1].split("\n### ", 1)[0]
     return section.split("$ nbguard order examples/out_of_order.ipynb\n", 1)[1].split("```", 1)[0]
+
+
+# --- through the real pre-commit ------------------------------------------
+
+
+def test_hook_through_pre_commit(tmp_path, tmp_path_factory):
+    pytest.importorskip("pre_commit")
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    home = tmp_path_factory.mktemp("pre-commit-home")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1"}
+    env.pop("PRE_COMMIT", None)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=env)
+    write_nb(repo / "late.ipynb", _nb(1, 3, 2))
+    write_nb(repo / "fine.ipynb", _nb(1, ("E", None), 2))
+    subprocess.run(["git", "add", "."], cwd=repo, check=True, env=env)
+    root = str(Path(__file__).resolve().parents[1])
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", root, "nbguard-order", "--all-files"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"late.ipynb:cell 2: NBG102 ran as [3] after [1], skipping [2]; {RERUN}\n" in proc.stdout
+    assert f"late.ipynb:cell 3: NBG101 ran as [2] after [3]; {RERUN}\n" in proc.stdout
+    assert "fine.ipynb" not in proc.stdout
