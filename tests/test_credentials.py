@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -798,8 +799,35 @@ def test_clean_controls_give_no_findings(what, nb):
     assert check(nb) == []
 
 
+def name_variants() -> list[dict[str, Any]]:
+    """One notebook per spelling of each secret name the keyword detectors know."""
+    value = ft.password("names")
+    names = [
+        *("api_key", "apiKey", "auth_key", "service_key", "account_key", "db_key", "database_key"),
+        *("priv_key", "private_key", "client_key", "db_pass", "database_pass", "key_pass"),
+        *("password", "passwd", "pwd", "secret", "contraseña", "contrasena"),
+        *("token", "HF_TOKEN", "accessToken", "auth", "basic_auth", "access", "access_key"),
+        *("accessKey", "ACCESS-KEY", "credential", "credentials", "gcpCredentials", "creds"),
+    ]
+    notebooks = []
+    for name in names:
+        env = re.sub(r"(?<=[a-z])(?=[A-Z])", "_", name).upper()  # accessKey -> ACCESS_KEY
+        notebooks.append(
+            make_nb(
+                code(f'{name} = "{value}"\nx = {{"{name}": "{value}"}}'),
+                code(f"!export {env}={value}"),
+                code(f"%env {env}={value}\nos.environ['{env}'] = '{value}'"),
+            )
+        )
+    return notebooks
+
+
+def test_every_secret_name_is_found():
+    assert all(len(check(nb)) >= 3 for nb in name_variants())
+
+
 def test_the_prefilter_hides_nothing_the_engine_would_find(monkeypatch):
-    notebooks = [p.nb for p in PLANTS[::3]] + [nb for _, nb in controls()]
+    notebooks = [p.nb for p in PLANTS[::3]] + [nb for _, nb in controls()] + name_variants()
     expected = [check(nb) for nb in notebooks]
     monkeypatch.setattr(credentials, "candidate_lines", lambda text: list(range(text.count("\n") + 1)))
     monkeypatch.setattr(credentials, "_windows", lambda line: [line])

@@ -71,7 +71,13 @@ _LOWER_ANCHORS = re.compile(
             r"|private_?key|client_?key|passw|db_?pass|database_?pass|key_?pass|pwd|secret"
             r"|contrase",
             # nbguard's keywords, always followed by an assignment or comparison
-            *(rf"{word}{_QUOTE}\s*[:=!]" for word in ("token", "auth", "access", "credential", "creds")),
+            *(
+                rf"{word}{_QUOTE}\s*[:=!]"
+                for word in (
+                    *("token", "auth", "access", "accesskey", "access_key", "access-key"),
+                    *("credential", "credentials", "creds"),
+                )
+            ),
             # environment, headers, URLs with credentials
             r"%env|%set_env|environ\[|setdefault\(|putenv\(|authorization|://[^\s/@]*:[^\s/@]*@",
             # AWS secret keys, Cloudant, SoftLayer, IBM IAM, Slack
