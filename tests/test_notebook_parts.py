@@ -117,14 +117,15 @@ PNG = b64("\x89PNG not really an image but stored as one")
                 attachments={
                     "a.png": {"image/png": PNG},
                     "notes.txt": {"text/plain": b64("K=v\nL=w")},
-                    "blob.bin": {"text/plain": "not base64 at all!"},
+                    "raw.txt": {"text/plain": ["not base64\n", "at all!"]},
                 },
             ),
             [
                 (1, "source", "![a](attachment:a.png)", MARKDOWN),
                 (1, "attachment notes.txt", "K=v\nL=w", TEXT),
+                (1, "attachment raw.txt", "not base64\nat all!", TEXT),
             ],
-            id="attachments-text-only",
+            id="attachments-decoded-images-skipped",
         ),
         pytest.param(
             markdown("see ![x](data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAE) there"),

@@ -164,16 +164,16 @@ def _error_text(output: dict[str, Any]) -> str:
     return text
 
 
-def _attachment_text(value: Any) -> str | None:
-    """An attachment's data as text: base64 decoded when it is, None when it is not text."""
+def _attachment_text(value: Any) -> str:
+    """An attachment's data as text: base64-decoded when it is base64 of UTF-8 text
+    (as nbformat stores it), else as it stands."""
     if isinstance(value, dict):
         return as_json(value)
     data = joined(value)
     try:
-        decoded = base64.b64decode("".join(data.split()), validate=True)
-        return decoded.decode("utf-8")
+        return base64.b64decode("".join(data.split()), validate=True).decode("utf-8")
     except (binascii.Error, ValueError):
-        return None
+        return data
 
 
 def _attachment_parts(number: int, cell: dict[str, Any]) -> Iterator[Part]:
@@ -186,9 +186,7 @@ def _attachment_parts(number: int, cell: dict[str, Any]) -> Iterator[Part]:
         for mime, value in bundle.items():
             if is_binary_mime(str(mime)):
                 continue
-            text = _attachment_text(value)
-            if text:
-                yield Part(number, f"attachment {name}", text, TEXT)
+            yield Part(number, f"attachment {name}", _attachment_text(value), TEXT)
 
 
 def _cell_parts(number: int, cell: dict[str, Any], major: int, language: str) -> Iterator[Part]:
