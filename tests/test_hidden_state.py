@@ -183,3 +183,10 @@ def test_nothing_reported_on_notebooks_run_top_to_bottom():
             false_positives += [(path.name, use) for use in analysis.uses]
     assert false_positives == []
     assert covered == 201  # the number the README states
+
+
+def test_parsing_prints_no_warnings(recwarn):
+    source = 'pattern = "\\d+"'  # an invalid escape: a DeprecationWarning or SyntaxWarning from ast
+    hs.analyze_cells([(1, source), (2, "print(pattern)")])
+    hs.cell_names(source)
+    assert len(recwarn) == 0

@@ -408,9 +408,7 @@ _HANDLERS: Mapping[type, Any] = {
 
 
 def _parse(source: str) -> ast.Module:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # e.g. SyntaxWarning: invalid escape sequence
-        return ast.parse(source)
+    return ast.parse(source)  # callers silence SyntaxWarning (e.g. invalid escape sequence)
 
 
 def _error(exc: Exception) -> tuple[int | None, str]:
@@ -423,6 +421,12 @@ def _error(exc: Exception) -> tuple[int | None, str]:
 
 def cell_names(source: str) -> CellNames:
     """The names ``source`` defines and uses (IPython syntax allowed)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _cell_names(source)
+
+
+def _cell_names(source: str) -> CellNames:
     converted = Converted(source)
     try:
         tree = _parse(source)
@@ -466,7 +470,9 @@ def _first_definition(cells: Sequence[CellNames], name: str, start: int) -> int 
 def analyze_cells(cells: Sequence[tuple[int, str]]) -> Analysis:
     """Hidden state in code cells given as (cell number, source), in notebook order."""
     cells = [(number, source) for number, source in cells if source.strip()]
-    names = [cell_names(source) for _, source in cells]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. SyntaxWarning: invalid escape sequence
+        names = [_cell_names(source) for _, source in cells]
     uses: list[HiddenUse] = []
     defined: set[str] = set()
     dynamic = False

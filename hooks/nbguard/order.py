@@ -133,6 +133,8 @@ def hidden_state_findings(nb: Notebook) -> tuple[list[Finding], list[Finding]]:
 
 def evaluate(nb: Notebook, options: OrderOptions) -> tuple[list[Finding], list[Finding]]:
     """(findings, notes) for one notebook, each sorted by cell and line."""
+    if not any(execution_count(c) for c in iter_cells(nb) if c.get("cell_type") == "code"):
+        return [], []  # the common case, settled without joining any source
     cells = judged_cells(nb)
     if all(count is None for _, count in cells):
         return [], []  # never run (or cleared): nothing to judge
