@@ -43,7 +43,9 @@ def order_summary(corpus: Path) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
@@ -76,7 +78,9 @@ def main() -> int:
         print(f"| {name} | {value:.2f} s | {runs} |")
     for suffix in ("", " -j 1"):
         ratio = medians[f"nbguard order{suffix}"] / medians[f"nbguard strip --check{suffix}"]
-        print(f"\nnbguard order{suffix} takes {ratio:.2f}x the time of strip --check{suffix} (target <= 1.5x)")
+        print(
+            f"\nnbguard order{suffix} takes {ratio:.2f}x the time of strip --check{suffix} (target <= 1.5x)"
+        )
     print(f"\nnbguard order found: {order_summary(corpus)}")
     return 0
 
