@@ -17,7 +17,9 @@ from nbguard import __version__
 # name -> (module, one-line help). Only the chosen module is imported, which
 # keeps start-up fast: nothing heavy loads unless its subcommand runs.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("nbguard.check", "run every check in one pass; with --fix, strip the notebooks that pass"),
     "strip": ("nbguard.strip", "strip outputs, execution counts and noisy metadata (a fixer)"),
+    "baseline": ("nbguard.write_baseline", "record today's findings so that only new ones block"),
     "config": ("nbguard.show_config", "print the configuration in effect for a notebook"),
     "secrets": ("nbguard.credentials", "find credentials in sources, outputs, metadata and widgets"),
     "images": ("nbguard.images", "block embedded images over a size or pixel limit"),

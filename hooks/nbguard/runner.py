@@ -152,9 +152,18 @@ def check_path(job: tuple[str, CheckFn], name: str) -> list[Finding]:
     path, check = job
     try:
         doc = load(path)
+        found = check(doc.nb)
     except NotebookError as exc:
         return [error_finding(path, exc, name)]
-    return [f._replace(path=path, check=f.check or name) for f in check(doc.nb)]
+    except Exception as exc:  # a bug must not hide the other files, nor print a traceback
+        return [error_finding(path, internal_error(exc, name), name)]
+    return [f._replace(path=path, check=f.check or name) for f in found]
+
+
+def internal_error(exc: Exception, check: str) -> NotebookError:
+    """An unexpected error as a one-line finding; only its type is named, since its
+    message could quote notebook text (a credential, say)."""
+    return NotebookError(f"internal error in the {check} check ({type(exc).__name__}); please report it")
 
 
 def run_check(
