@@ -79,3 +79,59 @@ def test_strip_hook_through_pre_commit(repo, pre_commit_env):
     second = pre_commit("try-repo", str(ROOT), "nbguard-strip", "--all-files", cwd=repo, env=pre_commit_env)
     assert second.returncode == 0, second.stdout + second.stderr
     assert "Passed" in second.stdout
+
+
+def git(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
+
+
+def test_one_line_hook_through_git_commit(repo, pre_commit_env):
+    """The headline set-up: `- id: nbguard` in .pre-commit-config.yaml, then `git commit`."""
+    import base64
+    import struct
+
+    import fake_tokens
+
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    if head.returncode != 0:
+        pytest.skip("the checkout is not a git repository with commits")
+    env = pre_commit_env
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {ROOT}\n    rev: {head.stdout.strip()}\n    hooks:\n      - id: nbguard\n"
+    )
+    token = fake_tokens.github_classic("e2e")
+    header = b"\x89PNG\r\n\x1a\n" + struct.pack(">I4sII", 13, b"IHDR", 2000, 1500)
+    big = base64.b64encode(header + bytes(300 * 1024)).decode()
+    notebooks = {
+        "dirty.ipynb": DIRTY,
+        "clean.ipynb": CLEAN,
+        "out_of_order.ipynb": make_nb(code("a = 1", count=2, id="c1"), code("b = a", count=1, id="c2")),
+        "credential.ipynb": make_nb(code(f'client = Client(token="{token}")', id="c1")),
+        "large_image.ipynb": make_nb(
+            markdown("![plot](attachment:plot.png)", id="m", attachments={"plot.png": {"image/png": big}})
+        ),
+    }
+    for name, nb in notebooks.items():
+        (repo / name).write_text(dumps(nb))
+    assert git("add", ".", cwd=repo, env=env).returncode == 0
+    install = pre_commit("install", cwd=repo, env=env)
+    assert install.returncode == 0, install.stdout + install.stderr
+
+    first = git("commit", "-m", "add notebooks", cwd=repo, env=env)
+    output = first.stdout + first.stderr
+    assert first.returncode != 0, output
+    assert "nbguard (strip, execution order, credentials, images)" in output and "Failed" in output
+    for bad in ("out_of_order.ipynb:cell 2: NBG10", "credential.ipynb:cell 1:line 1: NBG20", "large_image.ipynb:cell 1: NBG301"):
+        assert bad in output
+    assert "dirty.ipynb: stripped 2 outputs, 2 execution counts" in output
+    assert "clean.ipynb" not in output
+    assert token not in output
+    assert '"outputs": []' in (repo / "dirty.ipynb").read_text()
+    assert (repo / "credential.ipynb").read_text() == dumps(notebooks["credential.ipynb"]), "evidence is kept"
+
+    assert git("rm", "-q", "-f", "out_of_order.ipynb", "credential.ipynb", "large_image.ipynb", cwd=repo, env=env).returncode == 0
+    assert git("add", "dirty.ipynb", cwd=repo, env=env).returncode == 0
+    second = git("commit", "-m", "add clean notebooks", cwd=repo, env=env)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "Passed" in second.stdout + second.stderr
+    assert git("status", "--porcelain", cwd=repo, env=env).stdout == ""
