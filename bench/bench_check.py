@@ -1,0 +1,71 @@
+"""Time `nbguard check` (every check, one pass) against `nbguard strip --check`, and on both cores.
+
+    python3 bench/bench_check.py [CORPUS_DIR] [--repeat N]
+
+All commands read the whole corpus in place and write nothing; the median of
+--repeat runs is reported, the commands alternating. Targets: `nbguard check`
+at most 2x the time of `strip --check` on the same files, and `nbguard check
+CORPUS` (a tree walk) on both cores at least 1.6x faster than on one.
+nbguard runs as `sys.executable -m nbguard`, never through a version-manager shim.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def timed(argv: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(argv, cwd=cwd, capture_output=True, check=False)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(argv[:6])} ... exited {proc.returncode}:\n{proc.stderr.decode()[-2000:]}")
+    return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    corpus: Path = args.corpus.resolve()
+    files = sorted(str(p.relative_to(corpus)) for p in corpus.rglob("*.ipynb"))
+    size = sum((corpus / f).stat().st_size for f in files)
+    print(f"{len(files)} notebooks, {size / 1e6:.1f} MB, read in place; {os.cpu_count()} cores\n")
+    ng = [sys.executable, "-m", "nbguard"]
+    commands = {
+        "nbguard strip --check": [*ng, "strip", "--check", *files],
+        "nbguard check": [*ng, "check", *files],
+        "nbguard strip --check -j 1": [*ng, "strip", "--check", "-j", "1", *files],
+        "nbguard check -j 1": [*ng, "check", "-j", "1", *files],
+        "nbguard check CORPUS (tree walk, -j 2)": [*ng, "check", "-j", "2", str(corpus)],
+        "nbguard check CORPUS (tree walk, -j 1)": [*ng, "check", "-j", "1", str(corpus)],
+    }
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(args.repeat):
+        for name, argv in commands.items():
+            times[name].append(timed(argv, corpus))
+    med = {name: statistics.median(t) for name, t in times.items()}
+    print(f"| command | median of {args.repeat} |")
+    print("|---|---|")
+    for name, value in med.items():
+        print(f"| {name} | {value:.2f} s |")
+    ratio = med["nbguard check"] / med["nbguard strip --check"]
+    ratio1 = med["nbguard check -j 1"] / med["nbguard strip --check -j 1"]
+    speedup = med["nbguard check CORPUS (tree walk, -j 1)"] / med["nbguard check CORPUS (tree walk, -j 2)"]
+    print(f"\ncheck / strip --check: {ratio:.2f}x (default processes), {ratio1:.2f}x (-j 1); target <= 2x")
+    print(f"tree walk, both cores vs one: {speedup:.2f}x faster; target >= 1.6x")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
