@@ -8,10 +8,10 @@ import json
 import struct
 import subprocess
 
-import fake_tokens
 import pytest
-from nbfactory import code, display_data, dumps, make_nb, markdown, stream, write_nb
 
+import fake_tokens
+from nbfactory import code, display_data, dumps, make_nb, markdown, stream, write_nb
 from nbguard import check as C
 from nbguard import cli
 from nbguard.config import defaults

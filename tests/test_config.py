@@ -4,8 +4,8 @@ import json
 import subprocess
 
 import pytest
-from nbfactory import code, make_nb, stream, write_nb
 
+from nbfactory import code, make_nb, stream, write_nb
 from nbguard import cli
 from nbguard.config import ConfigError, Resolver, glob_to_regex
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import itertools
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -392,16 +391,10 @@ def _readme_example(root: Path) -> str:
 # --- through the real pre-commit ------------------------------------------
 
 
-def test_hook_through_pre_commit(tmp_path, tmp_path_factory):
-    pytest.importorskip("pre_commit")
+def test_hook_through_pre_commit(git_repo, pre_commit_env):
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
-    home = tmp_path_factory.mktemp("pre-commit-home")
-    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1"}
-    env.pop("PRE_COMMIT", None)
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=env)
+    env, repo = pre_commit_env, git_repo
     write_nb(repo / "late.ipynb", _nb(1, 3, 2))
     write_nb(repo / "fine.ipynb", _nb(1, ("E", None), 2))
     subprocess.run(["git", "add", "."], cwd=repo, check=True, env=env)

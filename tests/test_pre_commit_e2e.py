@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
 from nbfactory import code, dumps, execute_result, make_nb, markdown, stream
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,27 +21,9 @@ def pre_commit(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.Complet
     )
 
 
-@pytest.fixture(scope="session")
-def pre_commit_env(tmp_path_factory):
-    pytest.importorskip("pre_commit")
-    home = tmp_path_factory.mktemp("pre-commit-home")
-    env = {
-        **os.environ,
-        "PRE_COMMIT_HOME": str(home),
-        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
-        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid",
-        "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(home),
-    }
-    env.pop("PRE_COMMIT", None)
-    return env
-
-
 @pytest.fixture
-def repo(tmp_path, pre_commit_env):
-    path = tmp_path / "repo"
-    path.mkdir()
-    subprocess.run(["git", "init", "-q"], cwd=path, check=True, env=pre_commit_env)
-    return path
+def repo(git_repo):
+    return git_repo
 
 
 def test_manifest_is_valid(pre_commit_env):
@@ -121,7 +103,11 @@ def test_one_line_hook_through_git_commit(repo, pre_commit_env):
     output = first.stdout + first.stderr
     assert first.returncode != 0, output
     assert "nbguard (strip, execution order, credentials, images)" in output and "Failed" in output
-    for bad in ("out_of_order.ipynb:cell 2: NBG10", "credential.ipynb:cell 1:line 1: NBG20", "large_image.ipynb:cell 1: NBG301"):
+    for bad in (
+        "out_of_order.ipynb:cell 2: NBG10",
+        "credential.ipynb:cell 1:line 1: NBG20",
+        "large_image.ipynb:cell 1: NBG301",
+    ):
         assert bad in output
     assert "dirty.ipynb: stripped 2 outputs, 2 execution counts" in output
     assert "clean.ipynb" not in output
@@ -129,7 +115,12 @@ def test_one_line_hook_through_git_commit(repo, pre_commit_env):
     assert '"outputs": []' in (repo / "dirty.ipynb").read_text()
     assert (repo / "credential.ipynb").read_text() == dumps(notebooks["credential.ipynb"]), "evidence is kept"
 
-    assert git("rm", "-q", "-f", "out_of_order.ipynb", "credential.ipynb", "large_image.ipynb", cwd=repo, env=env).returncode == 0
+    assert (
+        git(
+            "rm", "-q", "-f", "out_of_order.ipynb", "credential.ipynb", "large_image.ipynb", cwd=repo, env=env
+        ).returncode
+        == 0
+    )
     assert git("add", "dirty.ipynb", cwd=repo, env=env).returncode == 0
     second = git("commit", "-m", "add clean notebooks", cwd=repo, env=env)
     assert second.returncode == 0, second.stdout + second.stderr
