@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import stat
 import tempfile
@@ -47,16 +48,27 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):  # 1e999: Python would write it back as Infinity, which is not JSON
+        raise ValueError("number out of range")
+    return value
+
+
 def _parse_json(data: bytes) -> tuple[Any, bool]:
     """The parsed value, and whether it may hold floats."""
-    floats: list[str] = []
+    floats: list[float] = []
 
     def float_hook(text: str) -> float:
-        floats.append(text)
-        return float(text)
+        value = float(text)
+        floats.append(value)
+        return value
 
     try:
-        return msgspec.json.Decoder(float_hook=float_hook).decode(data), bool(floats)
+        value = msgspec.json.Decoder(float_hook=float_hook).decode(data)
+        if floats and any(map(math.isinf, floats)):
+            raise NotebookError("invalid JSON: number out of range")
+        return value, bool(floats)
     except RecursionError:
         raise NotebookError("invalid JSON: nested too deeply") from None
     except (msgspec.DecodeError, UnicodeDecodeError):
@@ -69,7 +81,7 @@ def _parse_json(data: bytes) -> tuple[Any, bool]:
         bad = data[exc.start]
         raise NotebookError(f"not UTF-8 text: byte 0x{bad:02x} at offset {exc.start}") from None
     try:
-        return json.loads(text, parse_constant=_reject_constant), True
+        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float), True
     except json.JSONDecodeError as exc:
         raise NotebookError(f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
     except ValueError as exc:  # NaN / Infinity, or a number too large
