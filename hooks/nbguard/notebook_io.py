@@ -310,12 +310,16 @@ def _v3_to_disk(nb: Notebook) -> Notebook:
 
 
 def _has_float(value: Any) -> bool:
-    if isinstance(value, float):
-        return True
-    if isinstance(value, dict):
-        return any(_has_float(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_float(v) for v in value)
+    # A loop, not recursion: metadata nested a few hundred levels deep is valid.
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float):
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return False
 
 
@@ -362,7 +366,10 @@ def _json_dumps(obj: Any, *, ensure_ascii: bool) -> str:
 
 def serialize(doc: Document, nb: Notebook) -> bytes:
     """Bytes for ``nb`` in the file's own line-ending style."""
-    text = dumps(nb, may_hold_floats=doc.has_floats)
+    try:
+        text = dumps(nb, may_hold_floats=doc.has_floats)
+    except RecursionError:
+        raise NotebookError("nested too deeply to write") from None
     if doc.newline == "\r\n":
         # JSON text holds no raw newlines inside strings, so this is safe.
         text = text.replace("\n", "\r\n")
