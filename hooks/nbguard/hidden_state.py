@@ -414,7 +414,7 @@ def _parse(source: str) -> ast.Module:
 def _error(exc: Exception) -> tuple[int | None, str]:
     if isinstance(exc, SyntaxError):
         return exc.lineno, exc.msg
-    if isinstance(exc, RecursionError):
+    if isinstance(exc, (RecursionError, MemoryError)):  # CPython's parser: MemoryError on stack overflow
         return None, "nested too deeply"
     return None, str(exc) or type(exc).__name__
 
@@ -436,13 +436,13 @@ def _cell_names(source: str) -> CellNames:
             return CellNames(converted.binds, dynamic=converted.dynamic)
         try:
             tree = _parse(converted.source)
-        except (SyntaxError, ValueError, RecursionError) as exc:
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
             tokens = frozenset(_TOKEN.findall(source))
             dynamic = (
                 converted.dynamic or bool(tokens & DYNAMIC_NAMES) or _STAR_IMPORT.search(source) is not None
             )
             return CellNames(tokens, dynamic=dynamic, error=_error(exc))
-    except RecursionError as exc:
+    except (RecursionError, MemoryError) as exc:
         return CellNames(frozenset(_TOKEN.findall(source)), error=_error(exc))
     visitor = _CellVisitor(find_globals="global" in source)
     try:
