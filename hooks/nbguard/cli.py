@@ -54,6 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    if getattr(sys.stdout, "errors", None) == "strict" and hasattr(sys.stdout, "reconfigure"):
+        # A path or message the terminal's encoding cannot show (a file name in another
+        # script, bytes that are not UTF-8) is escaped rather than stopping the run.
+        sys.stdout.reconfigure(errors="backslashreplace")
     try:
         result: int = args.run(args)
     except KeyboardInterrupt:
