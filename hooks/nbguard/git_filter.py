@@ -113,7 +113,8 @@ def clean(data: bytes, path: str, resolver: Resolver) -> tuple[bytes, str | None
     except NotebookError as exc:
         return data, f"{path}: {IO_CODE} {exc}; passed through unstripped"
     except Exception as exc:  # a bug must not block a commit or a checkout either
-        reason = f"internal error ({type(exc).__name__}: {exc})"
+        # Only the type: the message could quote notebook text (a credential, say).
+        reason = f"internal error ({type(exc).__name__})"
         return data, f"{path}: {reason}; passed through unstripped"
     return (data if new is None else new), None
 
