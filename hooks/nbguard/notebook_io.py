@@ -183,10 +183,20 @@ def parse(data: bytes) -> Document:
     )
 
 
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
+def _open_nonblocking(path: str, flags: int) -> int:
+    # Opening a named pipe blocks until something writes to it; nbguard must not hang.
+    return os.open(path, flags | _NONBLOCK)
+
+
 def read(path: str) -> Document:
     """Read and parse the notebook at ``path``."""
     try:
-        with open(path, "rb") as f:
+        with open(path, "rb", opener=_open_nonblocking if _NONBLOCK else None) as f:
+            if _NONBLOCK:
+                os.set_blocking(f.fileno(), True)  # a pipe with a writer is read to its end
             data = f.read()
     except IsADirectoryError:
         raise NotebookError("is a directory") from None
