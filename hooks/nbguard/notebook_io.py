@@ -11,8 +11,11 @@ import contextlib
 import json
 import math
 import os
+import re
 import stat
 import tempfile
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -389,6 +392,43 @@ def serialize(doc: Document, nb: Notebook) -> bytes:
         raise NotebookError("holds text that cannot be encoded as UTF-8") from None
 
 
+# ``.NAME.PID.RANDOM.nbguard``: a temporary file write_atomic made for NAME in process PID.
+_TEMP_NAME = re.compile(r"\..+\.([0-9]+)\.[a-z0-9_]+\.nbguard")
+STALE_AFTER_SECONDS = 3600  # where a process cannot be probed (Windows)
+
+
+def _temp_owner_gone(pid: int, path: str) -> bool:
+    if pid == os.getpid():
+        return False
+    if os.name != "posix":  # os.kill(pid, 0) would terminate it on Windows
+        return time.time() - os.lstat(path).st_mtime > STALE_AFTER_SECONDS
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, and someone else's
+        return False
+    return False
+
+
+def remove_stale_temp_files(paths: Iterable[str]) -> None:
+    """Remove, beside each of ``paths``, the temporary files of nbguard processes that died
+    before their rename.
+
+    Nothing can clean up inside a process killed by SIGKILL (or a power cut), so
+    the next run that writes into the same folder does it: once per folder, since
+    listing a large folder for every file written would cost more than the writing.
+    Best effort: a failure here never stops a run.
+    """
+    for folder in {os.path.dirname(os.path.abspath(path)) for path in paths}:
+        with contextlib.suppress(OSError), os.scandir(folder) as entries:
+            for entry in entries:
+                match = _TEMP_NAME.fullmatch(entry.name) if entry.name.endswith(".nbguard") else None
+                if match and _temp_owner_gone(int(match.group(1)), entry.path):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+
+
 def write_atomic(path: str, data: bytes) -> None:
     """Replace the file (or a symlink's target) with ``data``, atomically.
 
@@ -405,7 +445,8 @@ def write_atomic(path: str, data: bytes) -> None:
         raise NotebookError("file is read-only; left unchanged")
     folder = os.path.dirname(target)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".nbguard", dir=folder)
+        prefix = f".{os.path.basename(target)}.{os.getpid()}."
+        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".nbguard", dir=folder)
     except OSError as exc:
         raise NotebookError(f"cannot write: {exc.strerror or exc}") from None
     try:

@@ -515,6 +515,8 @@ def run(args: argparse.Namespace) -> int:
             retv = _strip_stream(args, jobs[0][1], reporter)
         reporter.finish()
         return retv
+    if not args.check:
+        notebook_io.remove_stale_temp_files(targets)
     reporter = Reporter(fmt)
     retv = 0
     worker = functools.partial(_strip_job, check=args.check)
