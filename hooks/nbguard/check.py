@@ -265,6 +265,8 @@ def run(args: argparse.Namespace) -> int:
     except (ConfigError, bl.BaselineError) as exc:
         print(f"nbguard: error: {exc}", file=sys.stderr)
         return 2
+    if args.fix:  # what a killed run left (README, "Guarantees")
+        notebook_io.remove_stale_temp_files(job.path for job in jobs)
     reporter = Reporter(run_settings["format"], quiet=args.quiet)
     progress = Progress(len(jobs), sys.stderr, enabled=not args.quiet)
     tally = Tally()
