@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import fake_tokens as ft
 from nbfactory import (
@@ -829,10 +831,101 @@ def test_every_secret_name_is_found():
 def test_the_prefilter_hides_nothing_the_engine_would_find(monkeypatch):
     notebooks = [p.nb for p in PLANTS[::3]] + [nb for _, nb in controls()] + name_variants()
     expected = [check(nb) for nb in notebooks]
-    monkeypatch.setattr(credentials, "candidate_lines", lambda text: list(range(text.count("\n") + 1)))
+    monkeypatch.setattr(
+        credentials, "candidate_lines_of", lambda texts: [list(range(t.count("\n") + 1)) for t in texts]
+    )
     monkeypatch.setattr(credentials, "_windows", lambda line: [line])
     assert [check(nb) for nb in notebooks] == expected
     assert any(expected)
+
+
+# --- the prefilter's fast pass ------------------------------------------------------
+
+
+def reference_candidate_lines(text: str) -> list[int]:
+    """The candidate lines by definition: every line where an anchor matches, found with
+    one search of each anchor regex over the whole text (the slow way)."""
+    found: set[int] = set()
+    for regex, scanned in ((credentials._LOWER_ANCHORS, text.lower()), (credentials._CASED_ANCHORS, text)):
+        pos, line = 0, 0
+        while (match := regex.search(scanned, pos)) is not None:
+            line += scanned.count("\n", pos, match.start())
+            found.add(line)
+            pos = scanned.find("\n", match.start())
+            if pos < 0:
+                break
+    return sorted(found)
+
+
+# One text per alternative of the anchors (and spellings of it), each a candidate.
+ANCHOR_EXAMPLES = [
+    *("api_key", "APIKEY", "auth_key", "service_key", "account_key", "db_key", "database_key"),
+    *("priv_key", "private_key", "client_key", "passw", "db_pass", "database_pass", "key_pass"),
+    *("pwd", "Secret", "contrase", "token=", "token'] =", 'TOKEN" :', "token\n \n  =", "auth:"),
+    *("access!", "accesskey=", "access_key =", "access-key:", "credential=", "Credentials:"),
+    *("creds =", "%env", "%set_env", "environ[", "setdefault(", "putenv(", "Authorization"),
+    *("https://user:pw@host", "aws_secret = '" + "a1/+" * 10 + "'", "cloudant", "SoftLayer"),
+    *("cl_apitoken", "clou-pw", "slpass", "cltoken", "clouapitoken", "sl-token", "cl-apikey"),
+    *("key = " + "a" * 44, "pwd: " + "b" * 44, "pass  " + "c" * 44, "token => " + "d" * 44),
+    *("xoxb-", "hooks.slack.com", "api_\u212aey", "İ passw", "\u212aey_pass"),
+    *("AKIA" + "A" * 16, "ASIA" + "B" * 16, "ABIA" + "C" * 16, "ACCA" + "D" * 16, "A3TX" + "E" * 16),
+    *("AccountKey=", "AKC" + "a1" * 5, "AP1" + "b2" * 4, "AIza"),
+    *(f"{c}{'a' * 24}.{'b' * 6}.{'c' * 27}" for c in "MNO"),
+    *("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "GR1348941"),
+    *(f"gl{kind}-" for kind in ("pat", "dt", "ft", "soat", "rt", "cbt", "imt", "ptt", "agent", "oas")),
+    *("eyJ", "-us1", "_authToken", "T3BlbkFJ", "sk-proj-", "sk-svcacct-", "sk-admin-", "sk-ant-"),
+    *("PRIVATE KEY", "PuTTY-User-Key-File-2", "pypi-AgE", "SG.", "sq0csp-", "rk_live_", "sk_live_"),
+    *("12345678:" + "a" * 35, "AC" + "a" * 32, "SK" + "b" * 32, "hf_" + "C" * 34, "api_org_" + "D" * 34),
+    *("curl -u", "curl --user", "curl\t-u", "curl\t--user"),
+]
+
+
+@pytest.mark.parametrize("example", ANCHOR_EXAMPLES)
+def test_the_fast_pass_finds_every_anchor_alternative_wherever_it_stands(example):
+    first_line = example.split("\n")[0]
+    assert reference_candidate_lines(example) == [0]
+    texts = [
+        example,
+        f"x = 1\n{example}",
+        f"{example} tail\nmore",
+        f"a\nb\n  {first_line}\nc",
+        "",
+        example.upper(),
+        f"x\n{example}\n{example}\ny",
+    ]
+    assert credentials.candidate_lines_of(texts) == [reference_candidate_lines(t) for t in texts]
+    assert credentials.candidate_lines(example) == [0]
+
+
+# Pieces that combine into anchors, near misses and the characters that matter to
+# them: whitespace and newlines, quotes, separators, characters whose lower-case
+# form is longer (İ) or is ASCII (Kelvin sign), final sigma.
+FRAGMENTS = [
+    *(piece for example in ANCHOR_EXAMPLES for piece in re.split(r"(?<=[_\-.:= ])", example)),
+    *("tok", "en", "api", "key", "pass", "aut", "h", "acc", "ess", "sec", "ret", "cl", "ou", "sl"),
+    *("A", "K", "I", "S", "P", "-", "_", "'", '"', "]", "[", "(", ":", "=", "!", "@", "/", "//"),
+    *(" ", "  ", "\t", "\n", "\n\n", "\r\n", "x", "7", "12345678", "İ", "\u212a", "Σ", "é"),
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(FRAGMENTS), max_size=40).map("".join), max_size=6))
+def test_the_fast_pass_gives_exactly_the_lines_where_an_anchor_matches(texts):
+    assert credentials.candidate_lines_of(texts) == [reference_candidate_lines(t) for t in texts]
+
+
+@pytest.mark.skipif(not corpus_notebooks(), reason="../shared/corpus is not present")
+def test_the_fast_pass_gives_exactly_the_anchor_lines_on_the_corpus():
+    compared = 0
+    for path in corpus_notebooks():
+        try:
+            nb = notebook_io.read(str(path)).nb
+        except notebook_io.NotebookError:
+            continue
+        texts = [part.text for part in notebook_parts.iter_parts(nb)]
+        assert credentials.candidate_lines_of(texts) == [reference_candidate_lines(t) for t in texts], path
+        compared += 1
+    assert compared > 1800
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ exception.
 from __future__ import annotations
 
 import argparse
+import bisect
 import functools
 import hashlib
 import re
@@ -109,6 +110,61 @@ _CASED_ANCHORS = re.compile(
         ]
     )
 )
+# Searching every text with those two alternations is slow: nearly every
+# letter can start some alternative, so the engine tries every branch at
+# almost every position. The triggers below are the fast first pass. Each of
+# their alternatives starts with one literal character, mostly a rarer one
+# inside an anchor's literal head (a lookbehind checks the characters before
+# it), so the engine skips ahead from character to character of a small set;
+# and each alternative matches, on the same line, wherever some anchor
+# alternative matches (tests check this against the anchors alone). Only the
+# lines a trigger hits are then searched with the anchors, which decide: the
+# candidate lines are exactly the lines where an anchor matches.
+_LOWER_TRIGGER = re.compile(
+    "|".join(
+        [
+            # key (every *_?key), key_?pass, token and access followed by what the
+            # anchors require, or after cl/clou/sl (+ _/-, api), hooks.slack.com
+            r"k(?:ey|(?<=tok)en(?:['\"\]\s:=!]|(?<=[lu]token)|(?<=[lu][_-]token)|(?<=apitoken))"
+            r"|(?<=hook)s\.slack\.com)",
+            r"p(?:ass|w)",  # passw, *_?pass, pwd, and pass/pw after cl/clou/sl
+            r"c(?:(?<=sec)ret|ontrase|(?<=acc)ess(?:['\"\]\s:=!]|[_-]?key)|red(?:ential|s)|loudant)",
+            r"h(?<=auth)(?:['\"\]\s:=!]|orization|_?key)",
+            r"%(?:env|set_env)",
+            r"\[(?<=environ\[)",
+            r"\((?:(?<=setdefault\()|(?<=putenv\())",
+            r":(?=//[^\s/@]*:[^\s/@]*@)",
+            r"w(?<=aw)s",
+            r"y(?<=softlay)er",
+            r"x(?=ox[abposr]-)",
+        ]
+    )
+)
+_CASED_TRIGGER = re.compile(
+    "|".join(
+        [
+            r"A(?:KIA|SIA|BIA|CCA|3T|ccountKey=|KC|P[\dA-F]|C[a-z0-9]|Iza)",
+            # one alternative per first letter: a set as first item would cost the
+            # whole pattern its skip-ahead set
+            *(rf"{c}[a-zA-Z\d_-]{{23,25}}\." for c in "MNO"),
+            r"g(?:h[pousr]_|ithub_pat_|l(?:pat|dt|ft|soat|rt|cbt|imt|ptt|agent|oas)-)",
+            r"GR1348941",
+            r"J(?<=eyJ)",
+            r"-(?:us\d|(?<=[ \t]-)(?:u|-user)|(?<=sk-)(?:proj|svcacct|admin|ant)-|(?<=pypi-)AgE"
+            r"|(?<=sq0csp-))",
+            r"_(?:(?<=hf_)|(?<=api_)org_|(?<=[rs]k_)live_|authToken)",
+            r"T3BlbkFJ",
+            r"P(?:RIVATE KEY|uTTY-User-Key-File-2)",
+            r"S(?:G\.|K[a-z0-9])",
+            r":(?<=\d{8}:)",
+        ]
+    )
+)
+# The only anchor part that can run past a line's end is ``\s*`` after a
+# keyword: an anchor match that starts on a line ends at the latest on the
+# first character after the whitespace that follows the line.
+_SPACE = re.compile(r"\s*")
+
 # Lines longer than this are scanned in windows around each candidate, which
 # keeps the engine's cost linear in the line length (minified JavaScript,
 # one-line JSON outputs).
@@ -116,28 +172,75 @@ _LONG_LINE = 4000
 _WINDOW = 1200
 
 
-def _matching_lines(regex: re.Pattern[str], text: str, found: set[int]) -> None:
-    """Add the 0-based numbers of the lines of ``text`` where ``regex`` matches."""
-    pos, line = 0, 0
+def _confirmed_lines(
+    trigger: re.Pattern[str],
+    anchors: re.Pattern[str],
+    big: str,
+    starts: Sequence[int],
+    found: dict[int, set[int]],
+) -> None:
+    """Add to ``found[i]`` the 0-based numbers of the lines of text ``i`` where ``anchors``
+    match; ``big`` holds the texts joined by newlines, text ``i`` starting at ``starts[i]``."""
+    pos = 0
+    part, part_end = -1, -1
+    counted = line = 0
     while True:
-        match = regex.search(text, pos)
-        if match is None:
+        hit = trigger.search(big, pos)
+        if hit is None:
             return
-        line += text.count("\n", pos, match.start())
-        found.add(line)
-        end = text.find("\n", match.start())
+        at = hit.start()
+        if at > part_end:  # a later text: find it, and count its lines from its start
+            part = bisect.bisect_right(starts, at) - 1
+            part_end = starts[part + 1] - 1 if part + 1 < len(starts) else len(big)
+            counted, line = starts[part], 0
+        begin = big.rfind("\n", 0, at) + 1
+        end = big.find("\n", at, part_end)
         if end < 0:
-            return
-        pos = end  # the next search counts this newline and starts on the next line
+            end = endpos = part_end
+        else:
+            space = _SPACE.match(big, end, part_end)
+            endpos = min(part_end, (space.end() if space else end) + 1)
+        match = anchors.search(big, begin, endpos)
+        if match is not None and match.start() < end:
+            line += big.count("\n", counted, begin)
+            counted = begin
+            found.setdefault(part, set()).add(line)
+        pos = end + 1
+
+
+def _starts(texts: Sequence[str]) -> list[int]:
+    starts, at = [], 0
+    for text in texts:
+        starts.append(at)
+        at += len(text) + 1
+    return starts
+
+
+def candidate_lines_of(texts: Sequence[str]) -> list[list[int]]:
+    """For each text, the 0-based numbers of its lines where some detector may match.
+
+    The texts are scanned together (a notebook's parts): one search per trigger
+    for all of them, which costs far less than a search per text.
+    """
+    found: dict[int, set[int]] = {}
+    if not texts:
+        return []
+    big = "\n".join(texts)
+    starts = _starts(texts)
+    _confirmed_lines(_CASED_TRIGGER, _CASED_ANCHORS, big, starts, found)
+    # lower() keeps every newline, so line numbers agree between the two texts;
+    # it keeps every position too unless some character lowers to two.
+    lower = big.lower()
+    if len(lower) != len(big):
+        lowered = [text.lower() for text in texts]
+        lower, starts = "\n".join(lowered), _starts(lowered)
+    _confirmed_lines(_LOWER_TRIGGER, _LOWER_ANCHORS, lower, starts, found)
+    return [sorted(found[i]) if i in found else [] for i in range(len(texts))]
 
 
 def candidate_lines(text: str) -> list[int]:
     """0-based numbers of the lines of ``text`` where some detector may match."""
-    found: set[int] = set()
-    # lower() keeps every newline, so line numbers agree between the two texts.
-    _matching_lines(_LOWER_ANCHORS, text.lower(), found)
-    _matching_lines(_CASED_ANCHORS, text, found)
-    return sorted(found)
+    return candidate_lines_of([text])[0]
 
 
 def _windows(line: str) -> list[str]:
@@ -322,8 +425,7 @@ class _Engine:
         return value
 
 
-def _part_hits(part: Part, engine: Callable[[], _Engine]) -> list[_Hit]:
-    numbers = candidate_lines(part.text)
+def _part_hits(part: Part, numbers: list[int], engine: Callable[[], _Engine]) -> list[_Hit]:
     if not numbers:
         return []
     lines = part.text.split("\n")
@@ -351,9 +453,11 @@ def check(
             engine = _Engine().__enter__()
         return engine
 
+    parts = list(notebook_parts.iter_parts(nb, skip_tagged=ALLOW_TAG))
+    candidates = candidate_lines_of([part.text for part in parts])
     try:
-        for part in notebook_parts.iter_parts(nb, skip_tagged=ALLOW_TAG):
-            hits = _part_hits(part, started)
+        for part, numbers in zip(parts, candidates, strict=True):
+            hits = _part_hits(part, numbers, started)
             if part.label == "widget state" and part.cell is None:
                 hits = _best_per_line(
                     [
