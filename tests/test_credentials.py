@@ -928,6 +928,41 @@ def test_the_fast_pass_gives_exactly_the_anchor_lines_on_the_corpus():
     assert compared > 1800
 
 
+def test_check_leaves_detect_secrets_settings_as_they_were():
+    from detect_secrets.settings import get_settings
+
+    before = get_settings().json()
+    assert check(make_nb(code(f'password = "{PW}"')))
+    assert get_settings().json() == before
+
+
+def test_the_command_line_scan_keeps_its_engine_and_survives_a_change_of_settings():
+    from detect_secrets.settings import transient_settings
+
+    notebooks = [p.nb for p in PLANTS[::5]] + [nb for _, nb in controls()]
+    expected = [check(nb) for nb in notebooks]
+    assert [credentials.checked(nb) for nb in notebooks] == expected
+    engine = credentials._process_engine
+    assert engine is not None and engine.in_force()
+    assert credentials.checked(notebooks[0]) == expected[0]
+    assert credentials._process_engine is engine  # entered once, kept
+    with transient_settings({"plugins_used": [], "filters_used": []}):  # someone else's scan
+        assert not engine.in_force()
+        assert credentials.checked(notebooks[0]) == expected[0]
+    assert [credentials.checked(nb) for nb in notebooks] == expected
+    assert any(expected)
+
+
+def test_the_command_line_says_nothing_on_standard_error_when_it_exits(tmp_path):
+    nb = write_nb(tmp_path / "a.ipynb", make_nb(code(f'password = "{PW}"')))
+    for command in ("secrets", "check"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "nbguard", command, "--isolated", str(nb)], capture_output=True, text=True
+        )
+        assert (proc.returncode, proc.stderr) == (1, "")
+        assert "NBG202" in proc.stdout
+
+
 @pytest.mark.parametrize(
     ("source", "loaded"),
     [("x = 1\nprint(x)", False), (f'password = "{PW}"', True)],

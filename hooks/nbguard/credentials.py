@@ -356,7 +356,6 @@ class _Engine:
         # Imported here: detect-secrets (and requests, which it imports) is
         # loaded only for notebooks that have a candidate line.
         from detect_secrets.core import scan
-        from detect_secrets.settings import transient_settings
         from detect_secrets.util.code_snippet import get_code_snippet
 
         from nbguard import credential_plugins
@@ -369,14 +368,42 @@ class _Engine:
             credential_plugins.is_low_variety,
             credential_plugins.is_indirect_reference,
         )
-        self._settings: AbstractContextManager[Any] = transient_settings(credential_plugins.SETTINGS)
+        self._settings: AbstractContextManager[Any] | None = None
+        self._configured: object = None
 
     def __enter__(self) -> _Engine:
+        """Enter nbguard's settings; leaving restores the ones in force before."""
+        from detect_secrets.settings import get_settings, transient_settings
+
+        from nbguard import credential_plugins
+
+        self._settings = transient_settings(credential_plugins.SETTINGS)
         self._settings.__enter__()
+        self._configured = get_settings()
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self._settings.__exit__(*exc)
+        if self._settings is not None:
+            self._settings.__exit__(*exc)
+
+    def configured(self) -> _Engine:
+        """Put nbguard's settings in force for good: what entering does (the same
+        calls as ``transient_settings``), without keeping the old ones to restore."""
+        from detect_secrets.settings import cache_bust, configure_settings_from_baseline, get_settings
+
+        from nbguard import credential_plugins
+
+        cache_bust()
+        configure_settings_from_baseline(credential_plugins.SETTINGS)
+        self._configured = get_settings()
+        return self
+
+    def in_force(self) -> bool:
+        """Whether detect-secrets still runs with the settings this engine put in force
+        (changing them, as ``transient_settings`` does, makes a new settings object)."""
+        from detect_secrets.settings import get_settings
+
+        return get_settings() is self._configured
 
     def scan(self, lines: list[str], numbers: Iterable[int], name_of: Callable[[int], str]) -> Iterator[_Hit]:
         """Hits on the given (0-based) lines, each line read as file ``name_of(line)``.
@@ -444,7 +471,6 @@ def check(
     ``allowed_fingerprints`` are not reported. Not thread-safe:
     detect-secrets' settings are process-global while a scan runs.
     """
-    findings: list[Finding] = []
     engine: _Engine | None = None
 
     def started() -> _Engine:
@@ -453,25 +479,49 @@ def check(
             engine = _Engine().__enter__()
         return engine
 
-    parts = list(notebook_parts.iter_parts(nb, skip_tagged=ALLOW_TAG))
-    candidates = candidate_lines_of([part.text for part in parts])
     try:
-        for part, numbers in zip(parts, candidates, strict=True):
-            hits = _part_hits(part, numbers, started)
-            if part.label == "widget state" and part.cell is None:
-                hits = _best_per_line(
-                    [
-                        *hits,
-                        *(
-                            _Hit(line, PASSWORD_WIDGET, value)
-                            for line, value in notebook_parts.password_widget_values(nb)
-                        ),
-                    ]
-                )
-            findings.extend(_findings(part, hits, allowed_fingerprints))
+        return _scan(nb, allowed_fingerprints, started)
     finally:
         if engine is not None:
             engine.__exit__(None, None, None)
+
+
+_process_engine: _Engine | None = None
+
+
+def _kept_engine() -> _Engine:
+    """One engine for the rest of the process, configured on first use.
+
+    Entering detect-secrets' settings and leaving them again costs about a
+    millisecond, as much as scanning a notebook; the command line, which
+    scans many notebooks in one process, puts them in force once, for good
+    (again only if something else changed them meanwhile).
+    """
+    global _process_engine
+    if _process_engine is None:
+        _process_engine = _Engine()
+    if not _process_engine.in_force():
+        _process_engine.configured()
+    return _process_engine
+
+
+def _scan(nb: Notebook, allowed: Collection[str], engine: Callable[[], _Engine]) -> list[Finding]:
+    findings: list[Finding] = []
+    parts = list(notebook_parts.iter_parts(nb, skip_tagged=ALLOW_TAG))
+    candidates = candidate_lines_of([part.text for part in parts])
+    for part, numbers in zip(parts, candidates, strict=True):
+        hits = _part_hits(part, numbers, engine)
+        if part.label == "widget state" and part.cell is None:
+            hits = _best_per_line(
+                [
+                    *hits,
+                    *(
+                        _Hit(line, PASSWORD_WIDGET, value)
+                        for line, value in notebook_parts.password_widget_values(nb)
+                    ),
+                ]
+            )
+        findings.extend(_findings(part, hits, allowed))
     return findings
 
 
@@ -544,9 +594,10 @@ def kwargs_from_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
 def checked(nb: Notebook, *, allowed_fingerprints: Collection[str] = frozenset()) -> list[Finding]:
     """:func:`check` for the command line: an unexpected error becomes a finding on
     the file (NBG001) naming only the error's type, since its message could quote
-    the text being scanned."""
+    the text being scanned. detect-secrets' settings, once entered, are kept for
+    the rest of the process (see :func:`_kept_engine`)."""
     try:
-        return check(nb, allowed_fingerprints=allowed_fingerprints)
+        return _scan(nb, allowed_fingerprints, _kept_engine)
     except Exception as exc:
         error = NotebookError(f"secrets scan failed ({type(exc).__name__})")
         return [runner.error_finding("", error, CHECK)]
