@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nbfactory import code, display_data, error, execute_result, make_nb, markdown, raw, stream
 from nbguard import notebook_parts
@@ -245,3 +248,54 @@ def test_no_password_widget_values(nb):
 def test_as_json_matches_nbformat_layout():
     value = {"b": "é", "a": [1, {"c": None}]}
     assert notebook_parts.as_json(value) == json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False)
+
+
+def reference_json(value):
+    return json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False, default=str)
+
+
+# Any JSON a notebook can hold, with the characters and numbers that escape or format
+# differently between encoders: control characters, quotes, backslashes, line and
+# paragraph separators, lone surrogates, astral characters, floats, huge integers.
+_TEXTS = st.text(st.sampled_from(["a", "é", "\n", "\t", "\x00", "\x1f", "\x7f", '"', "\\", "/", "\u2028"]))
+_TEXTS |= st.sampled_from(["\ud800", "\U0001d11e", "\uffff", "", "key", "Key"])
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.integers(min_value=2**63 - 2) | st.floats() | _TEXTS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TEXTS, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(JSON_VALUES)
+def test_as_json_writes_exactly_what_the_json_module_writes(value):
+    assert notebook_parts.as_json(value) == reference_json(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"a": 1e16, "b": [0.1, -0.0, 1e-7]},  # floats: msgspec would write 1e16
+        {"deep": functools.reduce(lambda inner, _: [inner], range(100), [])},
+        {1: "int key"},
+        {"t": (1, 2)},
+        {"s": "lone \ud800 surrogate"},
+        [[[]], {}, {"": {"": []}}],
+    ],
+)
+def test_as_json_falls_back_or_agrees_on_awkward_values(value):
+    assert notebook_parts.as_json(value) == reference_json(value)
+
+
+def test_joined_keeps_only_text_lines():
+    assert notebook_parts.joined(["a\n", "b"]) == "a\nb"
+    assert notebook_parts.joined(["a\n", 1, None, "b"]) == "a\nb"
+    assert notebook_parts.joined(7) == ""
+
+
+def test_as_json_fails_like_the_json_module_on_absurd_nesting():
+    value = functools.reduce(lambda inner, _: [inner], range(5000), [])
+    with pytest.raises(RecursionError):
+        reference_json(value)
+    with pytest.raises(RecursionError):
+        notebook_parts.as_json(value)

@@ -18,8 +18,9 @@ import html
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
+
+import msgspec
 
 from nbguard.notebook_io import Notebook, iter_cells
 
@@ -50,8 +51,7 @@ _V3_OUTPUT_KEYS = {
 }
 
 
-@dataclass(frozen=True)
-class Part:
+class Part(NamedTuple):
     """One scannable text.
 
     ``cell`` is the 1-based cell number as the notebook shows it (None for
@@ -86,13 +86,48 @@ def joined(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, list):
-        return "".join(v for v in value if isinstance(v, str))
+        try:
+            return "".join(value)  # the usual list of lines, at C speed
+        except TypeError:
+            return "".join(v for v in value if isinstance(v, str))
     return ""
 
 
 def as_json(value: Any) -> str:
     """``value`` serialized as nbformat writes JSON: one key per line, keys sorted."""
+    if _plain(value):
+        # msgspec writes these values exactly as the json module does, ten times faster
+        try:
+            return msgspec.json.format(msgspec.json.encode(value, order="sorted"), indent=1).decode("utf-8")
+        except (TypeError, ValueError, OverflowError, UnicodeError):
+            pass  # e.g. a lone surrogate, which json writes as it is
     return json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False, default=str)
+
+
+_PLAIN_DEPTH = 64
+
+
+def _plain(value: Any) -> bool:
+    """True for JSON made only of strings, integers, booleans, nulls, lists and objects
+    with string keys, nested at most ``_PLAIN_DEPTH`` deep: no floats, which msgspec
+    formats differently (1e16 for 1e+16), and nothing the json module would refuse."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        kind = type(item)
+        if kind is str or kind is int or kind is bool or item is None:
+            continue
+        if depth >= _PLAIN_DEPTH:
+            return False
+        if kind is dict:
+            if not all(type(key) is str for key in item):
+                return False
+            stack.extend((v, depth + 1) for v in item.values())
+        elif kind is list:
+            stack.extend((v, depth + 1) for v in item)
+        else:
+            return False
+    return True
 
 
 def kernel_language(nb: Notebook) -> str:
@@ -198,13 +233,16 @@ def _cell_parts(number: int, cell: dict[str, Any], major: int, language: str) ->
     else:
         style = MARKDOWN if cell_type in ("markdown", "heading") else TEXT
         yield Part(number, "source", elide_binary_uris(joined(cell.get("source"))), style)
-    for index, output in enumerate(cell.get("outputs") or [], start=1):
-        for label, text in _output_parts(index, output, major):
-            yield Part(number, label, text, JSON if "json" in label else TEXT)
+    outputs = cell.get("outputs")
+    if outputs:
+        for index, output in enumerate(outputs, start=1):
+            for label, text in _output_parts(index, output, major):
+                yield Part(number, label, text, JSON if "json" in label else TEXT)
     metadata = cell.get("metadata")
     if isinstance(metadata, dict) and metadata:
         yield Part(number, "metadata", as_json(metadata), JSON)
-    yield from _attachment_parts(number, cell)
+    if "attachments" in cell:
+        yield from _attachment_parts(number, cell)
 
 
 def widget_state(nb: Notebook) -> dict[str, Any] | None:
