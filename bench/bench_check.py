@@ -28,12 +28,16 @@ def timed(argv: list[str], cwd: Path) -> float:
     proc = subprocess.run(argv, cwd=cwd, capture_output=True, check=False)
     elapsed = time.perf_counter() - start
     if proc.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(argv[:6])} ... exited {proc.returncode}:\n{proc.stderr.decode()[-2000:]}")
+        raise SystemExit(
+            f"{' '.join(argv[:6])} ... exited {proc.returncode}:\n{proc.stderr.decode()[-2000:]}"
+        )
     return elapsed
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()

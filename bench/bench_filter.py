@@ -52,28 +52,51 @@ def notebook(seed: int, cells: int) -> dict[str, Any]:
     for i in range(cells):
         cid = f"c{seed}-{i}"
         if i % 10 == 0:
-            out.append({"cell_type": "markdown", "id": cid, "metadata": {}, "source": f"## Part {i // 10}\n\nNotes {seed}."})
+            out.append(
+                {
+                    "cell_type": "markdown",
+                    "id": cid,
+                    "metadata": {},
+                    "source": f"## Part {i // 10}\n\nNotes {seed}.",
+                }
+            )
             continue
         outputs: list[dict[str, Any]] = [
             {"name": "stdout", "output_type": "stream", "text": [f"step {i} of notebook {seed}\n"] * 3}
         ]
         if i % 3 == 0:
             outputs.append(
-                {"data": {"text/plain": [f"array([{i}, {i + 1}, {i + 2}])"]}, "execution_count": i,
-                 "metadata": {}, "output_type": "execute_result"}
+                {
+                    "data": {"text/plain": [f"array([{i}, {i + 1}, {i + 2}])"]},
+                    "execution_count": i,
+                    "metadata": {},
+                    "output_type": "execute_result",
+                }
             )
         if i % 7 == 0:
-            outputs.append({"data": {"image/png": PNG, "text/plain": ["<Figure size 640x480>"]},
-                            "metadata": {}, "output_type": "display_data"})
-        out.append({
-            "cell_type": "code", "execution_count": i, "id": cid,
-            "metadata": {"ExecuteTime": {"end_time": "2024-01-01T00:00:00Z"}},
-            "outputs": outputs, "source": f"x{i} = compute({i}, seed={seed})\nprint(x{i})",
-        })
+            outputs.append(
+                {
+                    "data": {"image/png": PNG, "text/plain": ["<Figure size 640x480>"]},
+                    "metadata": {},
+                    "output_type": "display_data",
+                }
+            )
+        out.append(
+            {
+                "cell_type": "code",
+                "execution_count": i,
+                "id": cid,
+                "metadata": {"ExecuteTime": {"end_time": "2024-01-01T00:00:00Z"}},
+                "outputs": outputs,
+                "source": f"x{i} = compute({i}, seed={seed})\nprint(x{i})",
+            }
+        )
     return {
         "cells": out,
-        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-                     "language_info": {"name": "python", "version": "3.11.7"}},
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python", "version": "3.11.7"},
+        },
         "nbformat": 4,
         "nbformat_minor": 5,
     }
@@ -88,8 +111,13 @@ def git(repo: Path, env: dict[str, str], *args: str) -> str:
 
 def setup(name: str, repo: Path, env: dict[str, str]) -> None:
     if name == "nbguard":
-        subprocess.run([sys.executable, "-m", "nbguard", "install"], cwd=repo, env=env, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "nbguard", "install"],
+            cwd=repo,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     elif name == "nbstripout":
         subprocess.run([tool("nbstripout"), "--install"], cwd=repo, env=env, check=True)
     elif name == "nbstripout-fast":
@@ -121,15 +149,21 @@ def time_status(repo: Path, env: dict[str, str], paths: list[Path], stripped: bo
     elapsed = time.perf_counter() - start
     if status.strip():
         raise SystemExit(f"{repo.name}: git status is not clean:\n{status}")
-    if stripped and b'"outputs": []' not in subprocess.run(
-        ["git", "show", f"HEAD:{paths[0].name}"], cwd=repo, env=env, capture_output=True
-    ).stdout:
+    if (
+        stripped
+        and b'"outputs": []'
+        not in subprocess.run(
+            ["git", "show", f"HEAD:{paths[0].name}"], cwd=repo, env=env, capture_output=True
+        ).stdout
+    ):
         raise SystemExit(f"{repo.name}: the committed notebook was not stripped")
     return elapsed
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--notebooks", type=int, default=50)
     parser.add_argument("--cells", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=3)
@@ -141,9 +175,13 @@ def main() -> int:
         home = Path(tmp) / "home"
         home.mkdir()
         env = {
-            **os.environ, "HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1",
-            "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.invalid",
-            "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+            **os.environ,
+            "HOME": str(home),
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_AUTHOR_NAME": "bench",
+            "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+            "GIT_COMMITTER_NAME": "bench",
+            "GIT_COMMITTER_EMAIL": "bench@example.invalid",
         }
         env.pop("XDG_CONFIG_HOME", None)
         size = 0
@@ -157,8 +195,10 @@ def main() -> int:
     ours = medians["nbguard"]
     version = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip()
     print(f"{version}, Python {sys.version.split()[0]}")
-    print(f"`git status --porcelain` after touching {args.notebooks} notebooks of {args.cells} cells "
-          f"({size / 1e6:.1f} MB with outputs), median of {args.repeat}:\n")
+    print(
+        f"`git status --porcelain` after touching {args.notebooks} notebooks of {args.cells} cells "
+        f"({size / 1e6:.1f} MB with outputs), median of {args.repeat}:\n"
+    )
     print("| filter | median | runs | vs nbguard |")
     print("|---|---|---|---|")
     for name, value in medians.items():

@@ -77,7 +77,9 @@ def usable_files(corpus: Path) -> list[Path]:
     refused = set(probe.stderr.split("\n"))
     check = subprocess.run(
         [tool("nbguard"), "strip", "--check", "--format", "json", *map(str, rel)],
-        cwd=corpus, capture_output=True, text=True,
+        cwd=corpus,
+        capture_output=True,
+        text=True,
     )
     import json
 
@@ -86,7 +88,9 @@ def usable_files(corpus: Path) -> list[Path]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()

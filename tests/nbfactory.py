@@ -64,9 +64,7 @@ def error(
     return {"ename": ename, "evalue": evalue, "output_type": "error", "traceback": traceback or []}
 
 
-def make_nb(
-    *cells: dict[str, Any], metadata: dict[str, Any] | None = None, minor: int = 5
-) -> dict[str, Any]:
+def make_nb(*cells: dict[str, Any], metadata: dict[str, Any] | None = None, minor: int = 5) -> dict[str, Any]:
     return {
         "cells": list(cells),
         "metadata": metadata

@@ -20,7 +20,9 @@ from nbguard.runner import Reporter
 
 def png(width: int, height: int, size: int) -> str:
     """Base64 of a PNG header padded to ``size`` bytes (enough for size and pixel checks)."""
-    header = b"\x89PNG\r\n\x1a\n" + struct.pack(">I4sII", 13, b"IHDR", width, height) + b"\x08\x02\x00\x00\x00"
+    header = (
+        b"\x89PNG\r\n\x1a\n" + struct.pack(">I4sII", 13, b"IHDR", width, height) + b"\x08\x02\x00\x00\x00"
+    )
     return base64.b64encode(header + b"\x00" * (size - len(header))).decode()
 
 
@@ -29,10 +31,14 @@ BIG = png(640, 480, 3 * 1024)
 
 DIRTY = make_nb(markdown("# Dirty", id="m"), code("print(1)", count=1, outputs=[stream("1\n")], id="c1"))
 CLEAN = make_nb(markdown("# Clean", id="m"), code("x = 1", id="c1"))
-OUT_OF_ORDER = make_nb(code("a = 1", count=1, id="c1"), code("b = a", count=2, id="c2"), code("c = b", count=2, id="c3"))
+OUT_OF_ORDER = make_nb(
+    code("a = 1", count=1, id="c1"), code("b = a", count=2, id="c2"), code("c = b", count=2, id="c3")
+)
 SECRET_IN_SOURCE = make_nb(code(f'token = "{TOKEN}"', id="c1"))
 SECRET_IN_OUTPUT = make_nb(code("show()", count=1, outputs=[stream(f"{TOKEN}\n")], id="c1"))
-IMAGE_IN_ATTACHMENT = make_nb(markdown("![p](attachment:p.png)", attachments={"p.png": {"image/png": BIG}}, id="m"))
+IMAGE_IN_ATTACHMENT = make_nb(
+    markdown("![p](attachment:p.png)", attachments={"p.png": {"image/png": BIG}}, id="m")
+)
 IMAGE_IN_OUTPUT = make_nb(code("plot()", outputs=[display_data({"image/png": BIG})], id="c1"))
 
 
@@ -57,7 +63,9 @@ CORE_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("nb", "overrides", "codes"), [c[1:] for c in CORE_CASES], ids=[c[0] for c in CORE_CASES])
+@pytest.mark.parametrize(
+    ("nb", "overrides", "codes"), [c[1:] for c in CORE_CASES], ids=[c[0] for c in CORE_CASES]
+)
 def test_check_notebook(nb, overrides, codes):
     findings, committed = C.check_notebook(nb, plan(**overrides))
     assert [f.code for f in findings] == codes
@@ -91,7 +99,9 @@ def args_for(paths):
 
 
 def expected_text(p, fixing=False):
-    lines = [] if fixing else [f"{p['a_dirty.ipynb']}: NBG401 would be stripped (1 output, 1 execution count)"]
+    lines = (
+        [] if fixing else [f"{p['a_dirty.ipynb']}: NBG401 would be stripped (1 output, 1 execution count)"]
+    )
     lines += [
         f"{p['c_order.ipynb']}:cell 3: NBG101 ran as [2] after [2]; restart the kernel and run all cells",
     ]
@@ -128,8 +138,10 @@ def test_fix_strips_only_notebooks_that_pass(notebooks, capsys):
     assert p["a_dirty.ipynb"].read_text() == dumps(C.check_notebook(DIRTY, plan())[1])
     for name in ("b_clean.ipynb", "c_order.ipynb", "d_secret.ipynb", "e_image.ipynb", "f_bad.ipynb"):
         assert (p[name].read_bytes(), p[name].stat().st_mtime_ns) == before[name], name
-    assert out.endswith("6 notebooks checked, 1 stripped, 4 findings (images 1, io 1, order 1, secrets 1; "
-                        "NBG001 1, NBG101 1, NBG201 1, NBG301 1)\n")
+    assert out.endswith(
+        "6 notebooks checked, 1 stripped, 4 findings (images 1, io 1, order 1, secrets 1; "
+        "NBG001 1, NBG101 1, NBG201 1, NBG301 1)\n"
+    )
 
 
 def test_fix_exits_0_when_it_only_strips(tmp_path, capsys):
@@ -148,7 +160,12 @@ def test_exit_zero_and_quiet(notebooks, capsys):
 
 def test_json_format(notebooks, capsys):
     p = notebooks
-    assert cli.main(["check", "--format", "json", "--max-kb", "1", str(p["d_secret.ipynb"]), str(p["c_order.ipynb"])]) == 1
+    assert (
+        cli.main(
+            ["check", "--format", "json", "--max-kb", "1", str(p["d_secret.ipynb"]), str(p["c_order.ipynb"])]
+        )
+        == 1
+    )
     data = json.loads(capsys.readouterr().out)
     assert [(d["path"], d["cell"], d["line"], d["code"], d["check"]) for d in data] == [
         (str(p["d_secret.ipynb"]), 1, 1, "NBG201", "secrets"),
@@ -293,8 +310,10 @@ def test_parallel_output_equals_serial(tmp_path, capsys):
     serial = capsys.readouterr().out
     assert cli.main(["check", "-j", "2", *files]) == 1
     assert capsys.readouterr().out == serial
-    assert serial.endswith("40 notebooks checked, 40 findings (order 10, secrets 10, strip 20; "
-                           "NBG101 10, NBG201 10, NBG401 20)\n")
+    assert serial.endswith(
+        "40 notebooks checked, 40 findings (order 10, secrets 10, strip 20; "
+        "NBG101 10, NBG201 10, NBG401 20)\n"
+    )
 
 
 # --- baselines --------------------------------------------------------------
@@ -316,7 +335,12 @@ def test_baseline_lets_old_findings_pass_and_new_ones_block(repo, capsys):
     data = json.loads(text)
     assert sorted(data["findings"]) == ["order.ipynb", "secret.ipynb"]
 
-    assert cli.main(["check", "--no-strip", "--baseline", ".nbguard-baseline.json", "order.ipynb", "secret.ipynb"]) == 0
+    assert (
+        cli.main(
+            ["check", "--no-strip", "--baseline", ".nbguard-baseline.json", "order.ipynb", "secret.ipynb"]
+        )
+        == 0
+    )
     capsys.readouterr()
 
     # Re-running and editing elsewhere does not churn: the same problems stay known.
@@ -328,7 +352,12 @@ def test_baseline_lets_old_findings_pass_and_new_ones_block(repo, capsys):
     )
     write_nb(order, rerun)
     write_nb(secret, make_nb(markdown("intro"), code(f'# moved down\ntoken = "{TOKEN}"', id="c1")))
-    assert cli.main(["check", "--no-strip", "--baseline", ".nbguard-baseline.json", "order.ipynb", "secret.ipynb"]) == 0
+    assert (
+        cli.main(
+            ["check", "--no-strip", "--baseline", ".nbguard-baseline.json", "order.ipynb", "secret.ipynb"]
+        )
+        == 0
+    )
     capsys.readouterr()
 
     other = fake_tokens.github_classic("another")
@@ -342,7 +371,9 @@ def test_baseline_lets_old_findings_pass_and_new_ones_block(repo, capsys):
 def test_stale_baseline_entries(repo, capsys):
     write_nb(repo / "order.ipynb", OUT_OF_ORDER)
     assert cli.main(["baseline", "--no-strip", "-o", "base.json", "order.ipynb"]) == 0
-    fixed = make_nb(code("a = 1", count=1, id="c1"), code("b = a", count=2, id="c2"), code("c = b", count=3, id="c3"))
+    fixed = make_nb(
+        code("a = 1", count=1, id="c1"), code("b = a", count=2, id="c2"), code("c = b", count=3, id="c3")
+    )
     write_nb(repo / "order.ipynb", fixed)
     capsys.readouterr()
     assert cli.main(["check", "--no-strip", "--baseline", "base.json", "--show-stale", "order.ipynb"]) == 0
@@ -359,3 +390,18 @@ def test_baseline_from_configuration_and_missing_baseline(repo, capsys):
     assert "baseline file not found" in capsys.readouterr().err
     assert cli.main(["baseline", "-o", "nbguard-baseline.json", "order.ipynb"]) == 0
     assert cli.main(["check", "order.ipynb"]) == 0
+
+
+def test_an_unexpected_error_in_a_check_is_one_line_and_the_run_goes_on(tmp_path, capsys, monkeypatch):
+    from nbguard import images
+
+    def broken(*args, **kwargs):
+        raise ValueError("a message that could quote notebook text")
+
+    monkeypatch.setattr(images, "check", broken)
+    bad = write_nb(tmp_path / "a.ipynb", CLEAN)
+    order = write_nb(tmp_path / "b.ipynb", OUT_OF_ORDER)
+    assert cli.main(["check", "-j", "1", str(bad), str(order)]) == 1
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == (f"{bad}: NBG001 internal error (ValueError); please report it")
+    assert "could quote" not in out and "Traceback" not in out

@@ -60,9 +60,7 @@ secrets = false
     docs = r.settings_for(str(tmp_path / "docs" / "deep" / "a.ipynb"))
     assert docs["strip"] is False and docs["extra-keys"] == ["metadata.kernelspec"]
     assert r.settings_for(str(tmp_path / "tests" / "fixtures" / "b.ipynb"))["secrets"] is False
-    assert (
-        r.settings_for(str(tmp_path / "tests" / "fixtures" / "sub" / "b.ipynb"))["secrets"] is True
-    )
+    assert r.settings_for(str(tmp_path / "tests" / "fixtures" / "sub" / "b.ipynb"))["secrets"] is True
     assert r.settings_for(str(tmp_path / "c.ipynb"))["strip"] is True
 
 
@@ -106,11 +104,7 @@ def test_strip_follows_config_per_path(tmp_path, capsys):
         tmp_path / "pyproject.toml",
         "[tool.nbguard]\n[[tool.nbguard.overrides]]\npaths = ['docs/**']\nkeep-output = true\nkeep-count = true\n",
     )
-    docs = (
-        write_nb(tmp_path / "docs" / "a.ipynb", DIRTY)
-        if (tmp_path / "docs").mkdir() is None
-        else None
-    )
+    docs = write_nb(tmp_path / "docs" / "a.ipynb", DIRTY) if (tmp_path / "docs").mkdir() is None else None
     src = write_nb(tmp_path / "b.ipynb", DIRTY)
     docs_before = docs.read_bytes()
     assert cli.main(["strip", str(docs), str(src)]) == 0

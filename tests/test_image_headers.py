@@ -21,8 +21,7 @@ from nbguard.image_headers import (
 
 # Real 7x5 images, written by Pillow 13 (tiny qualities, to keep them short).
 PNG = (
-    "iVBORw0KGgoAAAANSUhEUgAAAAcAAAAFCAIAAAAG+GGPAAAAFElEQVR4nGM8ISfHgAGYMIWoIgoAcO4BDp5SBC0A"
-    "AAAASUVORK5CYII="
+    "iVBORw0KGgoAAAANSUhEUgAAAAcAAAAFCAIAAAAG+GGPAAAAFElEQVR4nGM8ISfHgAGYMIWoIgoAcO4BDp5SBC0AAAAASUVORK5CYII="
 )
 JPEG = (  # baseline (SOF0), greyscale, JFIF
     "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAKBueIx4ZKCMgoy0qqC+8P//8Nzc8P//////////////////////////"
@@ -146,8 +145,7 @@ CRAFTED = [
     (
         "webp lossless",
         webp_size,
-        b"RIFF\x00\x00\x00\x00WEBPVP8L\x00\x00\x00\x00\x2f"
-        + struct.pack("<I", (1000 - 1) | (700 - 1) << 14),
+        b"RIFF\x00\x00\x00\x00WEBPVP8L\x00\x00\x00\x00\x2f" + struct.pack("<I", (1000 - 1) | (700 - 1) << 14),
         (1000, 700),
     ),
     (
@@ -277,8 +275,6 @@ SVG_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"), [c[1:] for c in SVG_CASES], ids=[c[0] for c in SVG_CASES]
-)
+@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in SVG_CASES], ids=[c[0] for c in SVG_CASES])
 def test_svg_size(text, expected):
     assert svg_size(text) == expected

@@ -87,9 +87,7 @@ def test_base64_size_is_the_decoded_length(data, width):
     assert base64_size(_b64(data, width)) == len(data)
 
 
-@pytest.mark.parametrize(
-    ("nbytes", "expected"), [(0, 0), (1, 1), (1024, 1), (1025, 2), (256 * 1024, 256)]
-)
+@pytest.mark.parametrize(("nbytes", "expected"), [(0, 0), (1, 1), (1024, 1), (1025, 2), (256 * 1024, 256)])
 def test_kib_rounds_up(nbytes, expected):
     assert kib(nbytes) == expected
 
@@ -178,11 +176,7 @@ PLACES = [
         "data URI in markdown output, with a parameter",
         code(
             "x",
-            outputs=[
-                display_data(
-                    {"text/markdown": f"![](DATA:image/GIF;name=a.gif;BASE64,{_b64(GIF)})"}
-                )
-            ],
+            outputs=[display_data({"text/markdown": f"![](DATA:image/GIF;name=a.gif;BASE64,{_b64(GIF)})"})],
         ),
         "image/gif data URI in output 1 text/markdown is 1 KiB (limit 0 KiB), 12x34 px",
         1,
@@ -207,9 +201,7 @@ PLACES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("cell", "message", "line"), [p[1:] for p in PLACES], ids=[p[0] for p in PLACES]
-)
+@pytest.mark.parametrize(("cell", "message", "line"), [p[1:] for p in PLACES], ids=[p[0] for p in PLACES])
 def test_every_place_is_found(cell, message, line):
     nb = make_nb(markdown("intro"), cell)
     assert check(nb, max_kb=0) == [Finding("NBG301", message, cell=2, line=line, check="images")]
@@ -316,9 +308,7 @@ def test_total_per_notebook(max_total_kb, tagged, expected):
 
 def test_total_of_one_image_says_image():
     nb = make_nb(code("a", outputs=[_png_output(2 * KiB)]))
-    assert [f.message for f in check(nb, max_total_kb=1)] == [
-        "images total 2 KiB (limit 1 KiB) in 1 image"
-    ]
+    assert [f.message for f in check(nb, max_total_kb=1)] == ["images total 2 KiB (limit 1 KiB) in 1 image"]
 
 
 PIXELS = [
@@ -335,8 +325,7 @@ PIXELS = [
         _png_output(300 * KiB, 3200, 2400),
         {"max_pixels": 1_000_000},
         "NBG301",
-        "image/png in output 1 is 300 KiB (limit 256 KiB), 3200x2400 px"
-        " (7680000 px, limit 1000000 px)",
+        "image/png in output 1 is 300 KiB (limit 256 KiB), 3200x2400 px (7680000 px, limit 1000000 px)",
     ),
     (
         "svg pixels",
@@ -435,18 +424,13 @@ def test_nbformat_3_outputs_and_markdown_across_worksheets():
 
 
 def test_cells_are_numbered_as_shown():
-    nb = make_nb(
-        markdown("a"), raw("b"), code("c"), markdown("d"), code("e", outputs=[_png_output(100)])
-    )
+    nb = make_nb(markdown("a"), raw("b"), code("c"), markdown("d"), code("e", outputs=[_png_output(100)]))
     assert [f.cell for f in check(nb, max_kb=0)] == [5]
 
 
 def test_unprintable_attachment_name_is_quoted():
     nb = make_nb(markdown("m", attachments={"a\nb.png": {"image/png": _b64(b"x" * 2000)}}))
-    assert (
-        check(nb, max_kb=1)[0].message
-        == "image/png in attachment 'a\\nb.png' is 2 KiB (limit 1 KiB)"
-    )
+    assert check(nb, max_kb=1)[0].message == "image/png in attachment 'a\\nb.png' is 2 KiB (limit 1 KiB)"
 
 
 def test_pixel_size_of_images():
@@ -502,9 +486,7 @@ def test_main_clean_is_quiet(notebooks, capsys):
 def test_main_options(notebooks, capsys):
     big, small, _ = notebooks
     assert main(["--max-kb", "300", "--max-total-kb=300", big, small]) == 0
-    assert (
-        main(["--max-kb=1000", "--max-pixels", "1000000", "--max-total-kb", "0", small, big]) == 1
-    )
+    assert main(["--max-kb=1000", "--max-pixels", "1000000", "--max-total-kb", "0", small, big]) == 1
     assert capsys.readouterr().out == (
         f"{small}: NBG302 images total 1 KiB (limit 0 KiB) in 1 image\n"
         f"{big}:cell 2: NBG303 image/png in output 2 is 3200x2400 px"

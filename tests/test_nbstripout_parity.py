@@ -177,18 +177,14 @@ def test_idempotent_and_sources_unchanged_and_valid(results):
             continue
         data = (ours / path).read_bytes()
         doc = notebook_io.parse(data)
-        assert strip.stripped_bytes(doc, strip.StripOptions())[1] is None, (
-            f"{path} is not idempotent"
-        )
+        assert strip.stripped_bytes(doc, strip.StripOptions())[1] is None, f"{path} is not idempotent"
         before = notebook_io.parse((CORPUS / path).read_bytes()).nb
         assert [strip._source_text(c) for c in notebook_io.iter_cells(before)] == [
             strip._source_text(c) for c in notebook_io.iter_cells(doc.nb)
         ], f"{path}: a source changed"
         if doc.major == 4 and list(iter_validate(json.loads(data))):
             # only a notebook that was already invalid may stay invalid
-            assert list(iter_validate(json.loads((CORPUS / path).read_bytes()))), (
-                f"{path} became invalid"
-            )
+            assert list(iter_validate(json.loads((CORPUS / path).read_bytes()))), f"{path} became invalid"
             invalid_before.add(str(path))
             continue
         checked += 1

@@ -47,20 +47,14 @@ WRITER_CASES = [
         make_nb(
             markdown(
                 "![x](attachment:x.png)",
-                attachments={
-                    "x.png": {"image/png": ["QUJD\n", "REVG"], "text/plain": "line1\nline2"}
-                },
+                attachments={"x.png": {"image/png": ["QUJD\n", "REVG"], "text/plain": "line1\nline2"}},
             )
         ),
         id="attachments",
     ),
+    pytest.param(make_nb(code("x"), metadata={"a": 1.5, "b": 1e-05, "c": 10**30, "d": -0.0}), id="floats"),
     pytest.param(
-        make_nb(code("x"), metadata={"a": 1.5, "b": 1e-05, "c": 10**30, "d": -0.0}), id="floats"
-    ),
-    pytest.param(
-        make_nb(
-            code("x", metadata={"trusted": True}), metadata={"orig_nbformat": 4, "signature": "s"}
-        ),
+        make_nb(code("x", metadata={"trusted": True}), metadata={"orig_nbformat": 4, "signature": "s"}),
         id="transient",
     ),
     pytest.param(make_nb(), id="no-cells"),
@@ -88,9 +82,7 @@ def test_dumps_v3_matches_nbformat():
                         "cell_type": "code",
                         "input": ["x = 1\n", "y"],
                         "language": "python",
-                        "outputs": [
-                            {"output_type": "stream", "stream": "stdout", "text": ["hé\n"]}
-                        ],
+                        "outputs": [{"output_type": "stream", "stream": "stdout", "text": ["hé\n"]}],
                         "prompt_number": 3,
                         "metadata": {},
                         "collapsed": False,
@@ -129,9 +121,7 @@ def test_dumps_matches_nbformat_over_corpus():
     [
         pytest.param(b"", "empty file", id="empty"),
         pytest.param(b"  \n", "empty file", id="blank"),
-        pytest.param(
-            b'{"cells": [,]}', "invalid JSON: Expecting value (line 1, column 12)", id="bad-json"
-        ),
+        pytest.param(b'{"cells": [,]}', "invalid JSON: Expecting value (line 1, column 12)", id="bad-json"),
         pytest.param(
             b'{\n "a": 1\n "b": 2}',
             "invalid JSON: Expecting ',' delimiter (line 3, column 2)",
@@ -161,9 +151,7 @@ def test_dumps_matches_nbformat_over_corpus():
         ),
         pytest.param(b'{"nbformat": 4}', "no 'cells' list", id="no-cells"),
         pytest.param(b'{"nbformat": 4, "cells": {}}', "no 'cells' list", id="cells-not-list"),
-        pytest.param(
-            b'{"nbformat": 4, "cells": [1]}', "cell 1: not a JSON object", id="cell-not-object"
-        ),
+        pytest.param(b'{"nbformat": 4, "cells": [1]}', "cell 1: not a JSON object", id="cell-not-object"),
         pytest.param(
             b'{"nbformat": 4, "cells": [{"cell_type": "foo", "source": ""}]}',
             "cell 1: unknown cell_type 'foo'",
@@ -209,9 +197,7 @@ def test_parse_tolerates_bom_and_detects_crlf():
     doc = notebook_io.parse(b"\xef\xbb\xbf" + text.encode())
     assert doc.bom and doc.newline == "\r\n"
     assert doc.nb["cells"][0]["source"] == "x"
-    assert notebook_io.serialize(doc, doc.nb).count(b"\r\n") == notebook_io.dumps(doc.nb).count(
-        "\n"
-    )
+    assert notebook_io.serialize(doc, doc.nb).count(b"\r\n") == notebook_io.dumps(doc.nb).count("\n")
 
 
 def test_read_errors(tmp_path):

@@ -129,9 +129,7 @@ KEEP_OUTPUT_CASES = [
 
 @pytest.mark.parametrize(("cell_meta", "kwargs", "nb_meta", "kept"), KEEP_OUTPUT_CASES)
 def test_keep_output_rules(cell_meta, kwargs, nb_meta, kept):
-    nb = make_nb(
-        code("x", count=1, outputs=[stream("out\n")], metadata=cell_meta), metadata=nb_meta
-    )
+    nb = make_nb(code("x", count=1, outputs=[stream("out\n")], metadata=cell_meta), metadata=nb_meta)
     out = cells(strip(nb, StripOptions(**kwargs)))[0]
     assert out["outputs"] == ([stream("out\n")] if kept else [])
     assert out["execution_count"] is None
@@ -266,10 +264,7 @@ def test_main_strips_in_place(dirty, clean, capsys):
 def test_main_check_writes_nothing(dirty, clean, capsys, flag):
     before = dirty.read_bytes()
     assert S.main([flag, str(dirty), str(clean)]) == 1
-    assert (
-        capsys.readouterr().out
-        == f"{dirty}: NBG401 would be stripped (2 outputs, 2 execution counts)\n"
-    )
+    assert capsys.readouterr().out == f"{dirty}: NBG401 would be stripped (2 outputs, 2 execution counts)\n"
     assert dirty.read_bytes() == before
     assert S.main([flag, str(clean)]) == 0
 
@@ -321,9 +316,7 @@ def test_main_textconv_prints_even_clean_notebooks(dirty, clean, capsysbinary):
 
 
 def run_stdin(args, data):
-    return subprocess.run(
-        [sys.executable, "-m", "nbguard", "strip", *args], input=data, capture_output=True
-    )
+    return subprocess.run([sys.executable, "-m", "nbguard", "strip", *args], input=data, capture_output=True)
 
 
 def test_stdin_to_stdout():
@@ -456,10 +449,7 @@ def test_python_dash_m_works(dirty):
         [sys.executable, "-m", "nbguard", "strip", "--check", str(dirty)], capture_output=True
     )
     assert proc.returncode == 1
-    assert (
-        proc.stdout.decode()
-        == f"{dirty}: NBG401 would be stripped (2 outputs, 2 execution counts)\n"
-    )
+    assert proc.stdout.decode() == f"{dirty}: NBG401 would be stripped (2 outputs, 2 execution counts)\n"
 
 
 def test_no_heavy_imports_on_start_up(dirty):

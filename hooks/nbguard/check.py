@@ -22,7 +22,15 @@ from nbguard import notebook_io, paths
 from nbguard.config import ConfigError, Resolver, cli_settings
 from nbguard.findings import Finding
 from nbguard.notebook_io import Notebook, NotebookError
-from nbguard.runner import Reporter, add_common_arguments, error_finding, jobs_for, load, map_files
+from nbguard.runner import (
+    Reporter,
+    add_common_arguments,
+    error_finding,
+    internal_error,
+    jobs_for,
+    load,
+    map_files,
+)
 
 CHECKS = ("order", "secrets", "images", "strip")
 CheckFn = Callable[[Notebook], list[Finding]]
@@ -110,6 +118,8 @@ def run_job(job: Job) -> Outcome:
         found, committed = check_notebook(doc.nb, job.plan)
     except NotebookError as exc:
         return Outcome((error_finding(job.path, exc),), readable=False)
+    except Exception as exc:  # a bug must not stop the run, nor print a traceback
+        return Outcome((error_finding(job.path, internal_error(exc, "")),), readable=False)
     found = [f._replace(path=job.path) for f in found]
     entries = tuple(bl.entry_for(job.key_path, doc.nb, f) for f in found)
     new = [f for f, e in zip(found, entries, strict=True) if e not in job.known]

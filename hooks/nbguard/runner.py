@@ -163,7 +163,8 @@ def check_path(job: tuple[str, CheckFn], name: str) -> list[Finding]:
 def internal_error(exc: Exception, check: str) -> NotebookError:
     """An unexpected error as a one-line finding; only its type is named, since its
     message could quote notebook text (a credential, say)."""
-    return NotebookError(f"internal error in the {check} check ({type(exc).__name__}); please report it")
+    where = f" in the {check} check" if check else ""
+    return NotebookError(f"internal error{where} ({type(exc).__name__}); please report it")
 
 
 def run_check(
