@@ -153,6 +153,16 @@ def test_dumps_matches_nbformat_over_corpus():
         pytest.param(b'{"nbformat": 4, "cells": {}}', "no 'cells' list", id="cells-not-list"),
         pytest.param(b'{"nbformat": 4, "cells": [1]}', "cell 1: not a JSON object", id="cell-not-object"),
         pytest.param(
+            b'{"nbformat": 4, "cells": [{"cell_type": "ghp_0123456789abcdefABCDEF0123456789abcd", "source": ""}]}',
+            "cell 1: unknown cell_type (a string of 40 characters)",
+            id="long-cell-type-not-quoted",
+        ),
+        pytest.param(
+            b'{"nbformat": {"a": 1}, "cells": []}',
+            "not a notebook: 'nbformat' is (a JSON object)",
+            id="object-version",
+        ),
+        pytest.param(
             b'{"nbformat": 4, "cells": [{"cell_type": "foo", "source": ""}]}',
             "cell 1: unknown cell_type 'foo'",
             id="unknown-type",

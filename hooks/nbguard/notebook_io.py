@@ -111,7 +111,7 @@ def _cell_problem(cell: Any, major: int) -> str | None:
         return "not a JSON object"
     cell_type = cell.get("cell_type")
     if cell_type not in (_V4_CELL_TYPES if major == 4 else _V3_CELL_TYPES):
-        return f"unknown cell_type {cell_type!r}"
+        return f"unknown cell_type {_shown(cell_type)}"
     metadata = cell.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         return "'metadata' is not an object"
@@ -138,7 +138,7 @@ def check_structure(nb: Any) -> None:
     if major is None:
         raise NotebookError("not a notebook: no 'nbformat' version")
     if not isinstance(major, int) or isinstance(major, bool):
-        raise NotebookError(f"not a notebook: 'nbformat' is {major!r}")
+        raise NotebookError(f"not a notebook: 'nbformat' is {_shown(major)}")
     if major not in (3, 4):
         raise NotebookError(f"unsupported nbformat {major} (nbguard reads nbformat 3 and 4)")
     if not isinstance(nb.get("metadata", {}), dict):
@@ -157,8 +157,26 @@ def check_structure(nb: Any) -> None:
             raise NotebookError(f"cell {number}: {problem}")
 
 
+_PLAIN = re.compile(r"[\w .+-]{0,16}")
+
+
+def _shown(value: Any) -> str:
+    """A value quoted in an error message only when it is short and plain: a field
+    could hold anything, a credential included, and messages must never show one."""
+    if (
+        value is None
+        or isinstance(value, (bool, int, float))
+        or (isinstance(value, str) and _PLAIN.fullmatch(value))
+    ):
+        return repr(value)
+    if isinstance(value, str):
+        return f"(a string of {len(value)} characters)"
+    return f"(a JSON {_kind(value)})"
+
+
 def _kind(value: Any) -> str:
-    return {list: "array", str: "string", bool: "boolean", type(None): "null"}.get(type(value), "number")
+    kinds = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+    return kinds.get(type(value), "number")
 
 
 def iter_cells(nb: Notebook) -> list[Any]:
