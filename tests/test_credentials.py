@@ -928,6 +928,16 @@ def test_the_fast_pass_gives_exactly_the_anchor_lines_on_the_corpus():
     assert compared > 1800
 
 
+def test_skipping_plugins_whose_regexes_miss_a_line_changes_nothing(monkeypatch):
+    notebooks = [p.nb for p in PLANTS] + [nb for _, nb in controls()] + name_variants()
+    expected = [check(nb) for nb in notebooks]
+    engine = credentials._Engine()
+    assert sum(gate is not None for gate in engine._gates) >= 20  # most plugins are skipped by their regexes
+    monkeypatch.setattr(credentials, "_regex_gate", lambda plugin: None)
+    assert [check(nb) for nb in notebooks] == expected
+    assert any(expected)
+
+
 def test_check_leaves_detect_secrets_settings_as_they_were():
     from detect_secrets.settings import get_settings
 

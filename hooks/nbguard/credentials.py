@@ -349,6 +349,22 @@ def _best_per_line(hits: Iterable[_Hit]) -> list[_Hit]:
     return sorted(kept, key=lambda h: h.line)
 
 
+def _regex_gate(plugin: Any) -> tuple[re.Pattern[str], ...] | None:
+    """The regexes a plugin finds secrets with, when finding none of them in a line
+    means it finds nothing there: plugins that keep detect-secrets' own
+    ``analyze_line`` and ``RegexBasedDetector.analyze_string``, which yields only
+    matches of its ``denylist``. None for the others (they are always run)."""
+    from detect_secrets.plugins.base import BasePlugin, RegexBasedDetector
+
+    kind = type(plugin)
+    if kind.analyze_line is not BasePlugin.analyze_line:
+        return None
+    if kind.analyze_string is not RegexBasedDetector.analyze_string:
+        return None
+    denylist = tuple(plugin.denylist)
+    return denylist if all(isinstance(regex, re.Pattern) for regex in denylist) else None
+
+
 class _Engine:
     """detect-secrets, configured for nbguard, inside its (process-global) settings."""
 
@@ -363,6 +379,7 @@ class _Engine:
         self._scan = scan
         self._snippet = get_code_snippet
         self._plugins = credential_plugins.all_plugins()
+        self._gates = [_regex_gate(plugin) for plugin in self._plugins]
         self._value_filters = (
             credential_plugins.is_placeholder,
             credential_plugins.is_low_variety,
@@ -421,7 +438,9 @@ class _Engine:
                     required_filter_parameters=["line"], filename=filename, line=line, context=context
                 ):
                     continue
-                for plugin in self._plugins:
+                for plugin, gate in zip(self._plugins, self._gates, strict=True):
+                    if gate is not None and not any(regex.search(line) for regex in gate):
+                        continue  # the plugin would find nothing: skip detect-secrets' call overhead
                     for secret in scan(
                         plugin=plugin, filename=filename, line=line, line_number=index + 1, context=context
                     ):
