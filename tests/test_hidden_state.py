@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 
 from nbfactory import CORPUS, code, corpus_notebooks, make_nb
@@ -190,3 +192,55 @@ def test_parsing_prints_no_warnings(recwarn):
     hs.analyze_cells([(1, source), (2, "print(pattern)")])
     hs.cell_names(source)
     assert len(recwarn) == 0
+
+
+# --- the visitor's shortcuts for common nodes ---------------------------------------
+
+SHORTCUT_SOURCES = [
+    *(source for _, sources, _ in CASES for source in sources),
+    "x = f(a, *b, k=c, **d)[e][1:g].h\ny, z = [m + n, (o, p)]\nq = r if s else t",
+    "class A:\n    v = w\n    def m(self):\n        return u\nlam = lambda p=dflt: p + free\n",
+    "[(i, j) for i in range(n) if i for j in k]\nw := 1",
+    "a.b.c().d[e](f=g)\n{**h, 'k': [*i]}\n-x < y <= z\nnot a or b and c",
+]
+
+
+def _generic(monkeypatch):
+    """Visit every node through the generic walk, as before the shortcuts."""
+    shortcuts = (ast.Attribute, ast.Expr, ast.keyword, ast.Call, ast.Assign, ast.Subscript, ast.BinOp)
+    handlers = {k: v for k, v in hs._HANDLERS.items() if k not in (*shortcuts, ast.Tuple, ast.List)}
+    monkeypatch.setattr(hs, "_HANDLERS", handlers)
+
+
+def test_the_visitor_shortcuts_give_what_the_generic_walk_gives(monkeypatch):
+    sources = [s for s in SHORTCUT_SOURCES if s.strip()]
+    with_shortcuts = [hs.cell_names(s) for s in sources]
+    _generic(monkeypatch)
+    assert [hs.cell_names(s) for s in sources] == with_shortcuts
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda n: "x = " + "+".join(["a"] * n),
+        lambda n: "x = a" + ".b" * n,
+        lambda n: "x = a" + "[0]" * n,
+        lambda n: "x = a" + "()" * n,
+        lambda n: "x = " + "-" * n + "1",
+    ],
+    ids=["binop", "attribute", "subscript", "call", "unary"],
+)
+def test_the_visitor_shortcuts_give_up_at_the_same_depth(monkeypatch, make):
+    def deepest_analysed() -> int:
+        low, high = 1, 5000
+        while low < high:
+            middle = (low + high) // 2
+            if hs.cell_names(make(middle)).error is None:
+                low = middle + 1
+            else:
+                high = middle
+        return low
+
+    with_shortcuts = deepest_analysed()
+    _generic(monkeypatch)
+    assert deepest_analysed() == with_shortcuts < 5000

@@ -267,14 +267,49 @@ class _CellVisitor:
             handler(self, node)
 
     def visit_children(self, node: ast.AST) -> None:
-        for name in node._fields:
+        kind = type(node)
+        fields = _CHILD_FIELDS.get(kind)
+        if fields is None:
+            fields = _CHILD_FIELDS[kind] = _child_fields(kind)
+        for name in fields:
             value = getattr(node, name, None)
             if isinstance(value, list):
                 for item in value:
                     if isinstance(item, ast.AST):
                         self.visit(item)
-            elif isinstance(value, ast.AST) and name != "ctx":
+            elif isinstance(value, ast.AST):
                 self.visit(value)
+
+    # The commonest nodes, visited as visit_children would (same children, same
+    # order, same depth of calls, so the same point of RecursionError) without
+    # walking their fields by name.
+
+    def visit_value(self, node: ast.Attribute | ast.Expr | ast.keyword) -> None:
+        self.visit(node.value)
+
+    def visit_call(self, node: ast.Call) -> None:
+        self.visit(node.func)
+        for arg in node.args:
+            self.visit(arg)
+        for keyword in node.keywords:
+            self.visit(keyword)
+
+    def visit_assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            self.visit(target)
+        self.visit(node.value)
+
+    def visit_subscript(self, node: ast.Subscript) -> None:
+        self.visit(node.value)
+        self.visit(node.slice)
+
+    def visit_bin_op(self, node: ast.BinOp) -> None:
+        self.visit(node.left)
+        self.visit(node.right)
+
+    def visit_elements(self, node: ast.Tuple | ast.List) -> None:
+        for element in node.elts:
+            self.visit(element)
 
     def visit_all(self, nodes: Iterable[ast.AST | None]) -> None:
         for node in nodes:
@@ -384,9 +419,26 @@ class _CellVisitor:
         self.visit(node.name)
 
 
+def _child_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a node type that may hold nodes worth visiting: not ``ctx``
+    (Load, Store, Del) nor the operators, which hold nothing."""
+    return tuple(name for name in kind._fields if name not in ("ctx", "op", "ops"))  # type: ignore[attr-defined]
+
+
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
 _HANDLERS: Mapping[type, Any] = {
     ast.Name: _CellVisitor.visit_name,
     ast.Constant: _CellVisitor.skip,
+    ast.Attribute: _CellVisitor.visit_value,
+    ast.Expr: _CellVisitor.visit_value,
+    ast.keyword: _CellVisitor.visit_value,
+    ast.Call: _CellVisitor.visit_call,
+    ast.Assign: _CellVisitor.visit_assign,
+    ast.Subscript: _CellVisitor.visit_subscript,
+    ast.BinOp: _CellVisitor.visit_bin_op,
+    ast.Tuple: _CellVisitor.visit_elements,
+    ast.List: _CellVisitor.visit_elements,
     ast.Import: _CellVisitor.visit_import,
     ast.ImportFrom: _CellVisitor.visit_import_from,
     ast.FunctionDef: _CellVisitor.visit_function,
