@@ -229,11 +229,12 @@ def candidate_lines_of(texts: Sequence[str]) -> list[list[int]]:
     starts = _starts(texts)
     _confirmed_lines(_CASED_TRIGGER, _CASED_ANCHORS, big, starts, found)
     # lower() keeps every newline, so line numbers agree between the two texts;
-    # it keeps every position too unless some character lowers to two.
-    lower = big.lower()
+    # it keeps every position too unless some character lowers to two. Text by
+    # text: most are ASCII, which lowers ten times faster than the joined text.
+    lowered = [text.lower() for text in texts]
+    lower = "\n".join(lowered)
     if len(lower) != len(big):
-        lowered = [text.lower() for text in texts]
-        lower, starts = "\n".join(lowered), _starts(lowered)
+        starts = _starts(lowered)
     _confirmed_lines(_LOWER_TRIGGER, _LOWER_ANCHORS, lower, starts, found)
     return [sorted(found[i]) if i in found else [] for i in range(len(texts))]
 
