@@ -90,7 +90,7 @@ def _map_files(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods and sys.platform == "linux" else None)
-    chunksize = max(1, len(items) // (jobs * 16))
+    chunksize = max(1, len(items) // (jobs * 64))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         yield from pool.map(fn, items, chunksize=chunksize)
 
