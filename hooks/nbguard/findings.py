@@ -16,9 +16,6 @@ class Finding(NamedTuple):
     check: str = ""
     fingerprint: str | None = None
 
-    def at(self, path: str) -> Finding:
-        return self._replace(path=path)
-
 
 def format_text(finding: Finding) -> str:
     """``path:cell N:line L: CODE message``; missing parts are left out."""
