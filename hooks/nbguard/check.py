@@ -37,6 +37,7 @@ CheckFn = Callable[[Notebook], list[Finding]]
 
 
 def _order(settings: Mapping[str, Any]) -> CheckFn:
+    # Not order.make_check: that one adds "cell skipped" notes for the order command.
     from nbguard import order
 
     return functools.partial(order.check, **order.kwargs_from_settings(settings))
@@ -45,13 +46,13 @@ def _order(settings: Mapping[str, Any]) -> CheckFn:
 def _secrets(settings: Mapping[str, Any]) -> CheckFn:
     from nbguard import credentials
 
-    return functools.partial(credentials.checked, **credentials.kwargs_from_settings(settings))
+    return credentials.make_check(settings)
 
 
 def _images(settings: Mapping[str, Any]) -> CheckFn:
     from nbguard import images
 
-    return functools.partial(images.check, **images.kwargs_from_settings(settings))
+    return images.make_check(settings)
 
 
 @dataclass(frozen=True)
