@@ -20,8 +20,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-import msgspec
-
+from nbguard import notebook_io
 from nbguard.notebook_io import Notebook, iter_cells
 
 WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
@@ -95,13 +94,7 @@ def joined(value: Any) -> str:
 
 def as_json(value: Any) -> str:
     """``value`` serialized as nbformat writes JSON: one key per line, keys sorted."""
-    if _plain(value):
-        # msgspec writes these values exactly as the json module does, ten times faster
-        try:
-            return msgspec.json.format(msgspec.json.encode(value, order="sorted"), indent=1).decode("utf-8")
-        except (TypeError, ValueError, OverflowError, UnicodeError):
-            pass  # e.g. a lone surrogate, which json writes as it is
-    return json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False, default=str)
+    return notebook_io.json_text(value, fast=_plain(value), default=str)
 
 
 _PLAIN_DEPTH = 64
