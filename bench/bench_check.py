@@ -19,8 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+from common import DEFAULT_CORPUS, corpus_files
 
 
 def timed(argv: list[str], cwd: Path) -> float:
@@ -42,7 +41,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     corpus: Path = args.corpus.resolve()
-    files = sorted(str(p.relative_to(corpus)) for p in corpus.rglob("*.ipynb"))
+    files = corpus_files(corpus)
     size = sum((corpus / f).stat().st_size for f in files)
     print(f"{len(files)} notebooks, {size / 1e6:.1f} MB, read in place; {os.cpu_count()} cores\n")
     ng = [sys.executable, "-m", "nbguard"]

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -30,20 +29,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from common import tool
+
 from nbguard.notebook_io import dumps
 
-BIN = Path(sys.executable).parent
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-
-
-def tool(name: str) -> str:
-    path = BIN / name
-    if path.exists():
-        return str(path)
-    found = shutil.which(name)
-    if found is None:
-        raise SystemExit(f"{name} is not installed (pip install -e '.[bench]')")
-    return found
 
 
 def notebook(seed: int, cells: int) -> dict[str, Any]:

@@ -20,8 +20,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+from common import DEFAULT_CORPUS, corpus_files
+
 TARGET = 1.2
 
 
@@ -50,11 +50,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each command (default: 3)")
     args = parser.parse_args()
     corpus: Path = args.corpus.resolve()
-    if not corpus.is_dir():
-        raise SystemExit(f"no corpus folder at {corpus}")
-    files = sorted(str(p.relative_to(corpus)) for p in corpus.rglob("*.ipynb"))
-    if not files:
-        raise SystemExit(f"no notebooks below {corpus}")
+    files = corpus_files(corpus)
     size = sum((corpus / f).stat().st_size for f in files)
     print(f"{len(files)} notebooks, {size / 1e6:.1f} MB, read in place from {corpus}\n")
 

@@ -20,8 +20,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+from common import DEFAULT_CORPUS
+
 NBGUARD = [sys.executable, "-m", "nbguard"]
 
 

@@ -25,8 +25,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+from common import DEFAULT_CORPUS, corpus_files
+
 TARGET = 10.0
 
 
@@ -104,11 +104,7 @@ def main() -> int:
     parser.add_argument("--no-full", action="store_true", help="skip timing nbguard on the whole corpus")
     args = parser.parse_args()
     corpus: Path = args.corpus.resolve()
-    if not corpus.is_dir():
-        raise SystemExit(f"no corpus folder at {corpus}")
-    files = sorted(str(p.relative_to(corpus)) for p in corpus.rglob("*.ipynb"))
-    if not files:
-        raise SystemExit(f"no notebooks below {corpus}")
+    files = corpus_files(corpus)
     repeat = max(1, args.repeat)
 
     chosen = sample(files, args.sample)

@@ -21,9 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+from common import DEFAULT_CORPUS, tool
 
 # Runs nbstripout's CLI once per file in one interpreter, to find the files it can
 # process at all (its main() exits on the first file it cannot handle).
@@ -39,16 +37,6 @@ for f in sys.argv[1:]:
         if not (isinstance(exc, SystemExit) and not exc.code):
             sys.stderr.write(f + "\\n")
 """
-
-
-def tool(name: str) -> str:
-    path = BIN / name
-    if path.exists():
-        return str(path)
-    found = shutil.which(name)
-    if found is None:
-        raise SystemExit(f"{name} is not installed (pip install -e '.[bench]')")
-    return found
 
 
 def fresh_copy(corpus: Path, files: list[Path], dest: Path) -> list[str]:

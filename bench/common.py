@@ -1,0 +1,33 @@
+"""What the benchmark scripts share: where the corpus is, its notebooks, and the tools."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+# The interpreter's own bin folder: a version manager's shim would add its start-up to every run.
+BIN = Path(sys.executable).parent
+
+
+def tool(name: str) -> str:
+    """The path of a command installed beside this interpreter (or, failing that, on PATH)."""
+    path = BIN / name
+    if path.exists():
+        return str(path)
+    found = shutil.which(name)
+    if found is None:
+        raise SystemExit(f"{name} is not installed (pip install -e '.[bench]')")
+    return found
+
+
+def corpus_files(corpus: Path) -> list[str]:
+    """The corpus' notebooks, sorted, relative to ``corpus``."""
+    if not corpus.is_dir():
+        raise SystemExit(f"no corpus folder at {corpus}")
+    files = sorted(str(p.relative_to(corpus)) for p in corpus.rglob("*.ipynb"))
+    if not files:
+        raise SystemExit(f"no notebooks below {corpus}")
+    return files
