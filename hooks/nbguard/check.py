@@ -125,14 +125,10 @@ def run_job(job: Job) -> Outcome:
     entries = tuple(bl.entry_for(job.key_path, doc.nb, f) for f in found)
     new = [f for f, e in zip(found, entries, strict=True) if e not in job.known]
     matched = frozenset(e for e in entries if e in job.known)
-    data = None
-    if committed is not doc.nb:
-        try:
-            data = notebook_io.serialize(doc, committed)
-        except NotebookError as exc:
-            return Outcome((error_finding(job.path, exc),), readable=False)
-        if data == doc.data:
-            data = None
+    try:
+        data = notebook_io.changed_bytes(doc, committed)
+    except NotebookError as exc:
+        return Outcome((error_finding(job.path, exc),), readable=False)
     if data is None:
         return Outcome(tuple(new), matched=matched, entries=entries)
     summary = describe(doc.nb, committed)

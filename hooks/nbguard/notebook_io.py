@@ -422,6 +422,14 @@ def serialize(doc: Document, nb: Notebook) -> bytes:
         raise NotebookError("holds text that cannot be encoded as UTF-8") from None
 
 
+def changed_bytes(doc: Document, nb: Notebook) -> bytes | None:
+    """The bytes to write for ``nb``, or None where the file would not change."""
+    if nb is doc.nb:
+        return None  # the checks return their input itself when nothing changes
+    data = serialize(doc, nb)
+    return None if data == doc.data else data
+
+
 # ``.NAME.PID.RANDOM.nbguard``: a temporary file write_atomic made for NAME in process PID.
 _TEMP_NAME = re.compile(r"\..+\.([0-9]+)\.[a-z0-9_]+\.nbguard")
 STALE_AFTER_SECONDS = 3600  # where a process cannot be probed (Windows)

@@ -439,10 +439,7 @@ class FileResult:
 def stripped_bytes(doc: Document, opts: StripOptions) -> tuple[Notebook, bytes | None]:
     """The stripped notebook and its new bytes, or None where the file would not change."""
     stripped = strip(doc.nb, opts)
-    if stripped is doc.nb:
-        return stripped, None
-    data = notebook_io.serialize(doc, stripped)
-    return stripped, (None if data == doc.data else data)
+    return stripped, notebook_io.changed_bytes(doc, stripped)
 
 
 def strip_path(path: str, opts: StripOptions, check: bool = False) -> FileResult:
