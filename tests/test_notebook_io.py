@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from nbfactory import code, corpus_notebooks, display_data, make_nb, markdown, stream
-from nbguard import notebook_io
+from nbguard import atomic_files, notebook_io
 from nbguard.notebook_io import NotebookError
 
 
@@ -224,7 +224,7 @@ def test_write_atomic_keeps_mode_and_follows_symlinks(tmp_path):
     os.chmod(target, 0o640)
     link = tmp_path / "link.ipynb"
     link.symlink_to(target)
-    notebook_io.write_atomic(str(link), b"new")
+    atomic_files.write_atomic(str(link), b"new")
     assert link.is_symlink()
     assert target.read_bytes() == b"new"
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
@@ -236,7 +236,7 @@ def test_write_atomic_refuses_read_only_file(tmp_path):
     target.write_bytes(b"old")
     os.chmod(target, 0o444)
     with pytest.raises(NotebookError, match="read-only"):
-        notebook_io.write_atomic(str(target), b"new")
+        atomic_files.write_atomic(str(target), b"new")
     assert target.read_bytes() == b"old"
 
 
@@ -249,6 +249,6 @@ def test_write_atomic_failure_leaves_original_and_no_temp_file(tmp_path, monkeyp
 
     monkeypatch.setattr(os, "replace", fail)
     with pytest.raises(NotebookError, match="^cannot write: No space left on device$"):
-        notebook_io.write_atomic(str(target), b"new")
+        atomic_files.write_atomic(str(target), b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in Path(tmp_path).iterdir()] == ["nb.ipynb"]

@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from nbguard import baseline as bl
 from nbguard import notebook_io, paths
+from nbguard.atomic_files import AtomicWriter, remove_stale_temp_files, write_atomic
 from nbguard.config import ConfigError, Resolver, cli_settings
 from nbguard.findings import Finding
 from nbguard.notebook_io import Notebook, NotebookError
@@ -29,6 +30,7 @@ from nbguard.runner import (
     internal_error,
     jobs_for,
     load,
+    map_batches,
     map_files,
 )
 
@@ -110,7 +112,14 @@ def check_notebook(nb: Notebook, plan: Plan) -> tuple[list[Finding], Notebook]:
     return findings, committed
 
 
-def run_job(job: Job) -> Outcome:
+def run_batch(batch: Sequence[Job]) -> list[Outcome]:
+    with AtomicWriter(
+        recycle=len(batch) > 1
+    ) as writer:  # one writer, so consecutive files recycle temporary files
+        return [run_job(job, writer) for job in batch]
+
+
+def run_job(job: Job, writer: AtomicWriter | None = None) -> Outcome:
     from nbguard.strip import CHECK as STRIP
     from nbguard.strip import CODE_WOULD_STRIP, describe
 
@@ -138,7 +147,10 @@ def run_job(job: Job) -> Outcome:
     if new:
         return Outcome(tuple(new), matched=matched, entries=entries)  # keep the evidence
     try:
-        notebook_io.write_atomic(job.path, data)
+        if writer is None:
+            write_atomic(job.path, data)
+        else:
+            writer.write(job.path, data)
     except NotebookError as exc:
         return Outcome((error_finding(job.path, exc),), matched=matched, entries=entries)
     return Outcome(note=f"{job.path}: stripped {summary}", matched=matched, entries=entries, stripped=True)
@@ -273,13 +285,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"nbguard: error: {exc}", file=sys.stderr)
         return 2
     if args.fix:  # what a killed run left (README, "Guarantees")
-        notebook_io.remove_stale_temp_files(job.path for job in jobs)
+        remove_stale_temp_files(job.path for job in jobs)
     reporter = Reporter(run_settings["format"], quiet=args.quiet)
     progress = Progress(len(jobs), sys.stderr, enabled=not args.quiet)
     tally = Tally()
     matched: set[bl.Entry] = set()
     retv = 0
-    for outcome in map_files(run_job, jobs, jobs_for(args.jobs)):
+    for outcome in map_batches(run_batch, jobs, jobs_for(args.jobs)):
         progress.step()
         if outcome.findings:
             progress.clear()
@@ -326,7 +338,7 @@ def run_baseline(args: argparse.Namespace) -> int:
     data = bl.dumps(entries).encode("utf-8")
     try:
         if os.path.exists(output):
-            notebook_io.write_atomic(output, data)
+            write_atomic(output, data)
         else:
             with open(output, "wb") as f:
                 f.write(data)

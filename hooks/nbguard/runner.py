@@ -20,6 +20,9 @@ NOTE_CODE = "note"
 FORMATS = reports.FORMATS
 # Below this many files a process pool costs more than it saves.
 PARALLEL_MIN_FILES = 32
+# Most files one task of map_batches takes: few enough that the work stays balanced
+# over the processes and results arrive steadily.
+BATCH_FILES = 64
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -66,6 +69,25 @@ def map_files(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[R
     """``map(fn, items)`` in order, spread over ``jobs`` processes for large batches.
 
     ``fn`` must be picklable (a module-level function or a partial of one).
+    """
+    parallel = jobs > 1 and len(items) >= PARALLEL_MIN_FILES
+    return _mapped(fn, items, jobs if parallel else 1, chunksize=max(1, len(items) // (jobs * 64)))
+
+
+def map_batches(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs: int) -> Iterator[R]:
+    """Like :func:`map_files`, for work that shares a set-up over several files (an
+    ``AtomicWriter`` that recycles temporary files): ``fn`` takes a run of
+    consecutive items and returns one result per item, in order."""
+    parallel = jobs > 1 and len(items) >= PARALLEL_MIN_FILES
+    size = max(1, min(BATCH_FILES, len(items) // (jobs * 16))) if parallel else BATCH_FILES
+    batches = [items[start : start + size] for start in range(0, len(items), size)]
+    for results in _mapped(fn, batches, jobs if parallel else 1, chunksize=1):
+        yield from results
+
+
+def _mapped(fn: Callable[[T], R], items: Sequence[T], jobs: int, chunksize: int) -> Iterator[R]:
+    """``map(fn, items)`` in order, over ``jobs`` processes when more than one.
+
     The cyclic garbage collector is paused meanwhile: parsed notebooks hold no
     reference cycles, so reference counting frees them, and the collector's
     passes over millions of fresh objects cost about 5% of a large batch.
@@ -75,24 +97,19 @@ def map_files(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[R
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        yield from _map_files(fn, items, jobs)
+        if jobs <= 1:
+            yield from map(fn, items)
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        fork = "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux"
+        context = multiprocessing.get_context("fork" if fork else None)
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            yield from pool.map(fn, items, chunksize=chunksize)
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _map_files(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[R]:
-    if jobs <= 1 or len(items) < PARALLEL_MIN_FILES:
-        yield from map(fn, items)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods and sys.platform == "linux" else None)
-    chunksize = max(1, len(items) // (jobs * 64))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        yield from pool.map(fn, items, chunksize=chunksize)
 
 
 def error_finding(path: str, error: NotebookError, check: str = "io") -> Finding:

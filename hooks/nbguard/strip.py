@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nbguard import notebook_io, paths
+from nbguard.atomic_files import AtomicWriter, remove_stale_temp_files, write_atomic
 from nbguard.config import ConfigError, Resolver, cli_settings
 from nbguard.findings import Finding
 from nbguard.notebook_io import Document, Notebook, NotebookError
@@ -25,7 +26,7 @@ from nbguard.runner import (
     error_finding,
     jobs_for,
     load,
-    map_files,
+    map_batches,
 )
 
 CHECK = "strip"
@@ -442,8 +443,13 @@ def stripped_bytes(doc: Document, opts: StripOptions) -> tuple[Notebook, bytes |
     return stripped, notebook_io.changed_bytes(doc, stripped)
 
 
-def strip_path(path: str, opts: StripOptions, check: bool = False) -> FileResult:
-    """Strip one file in place, or with ``check`` only say whether it would change."""
+def strip_path(
+    path: str, opts: StripOptions, check: bool = False, writer: AtomicWriter | None = None
+) -> FileResult:
+    """Strip one file in place, or with ``check`` only say whether it would change.
+
+    ``writer`` is the AtomicWriter to write with (a new one for this file if None).
+    """
     try:
         doc = load(path)
         stripped, data = stripped_bytes(doc, opts)
@@ -453,7 +459,10 @@ def strip_path(path: str, opts: StripOptions, check: bool = False) -> FileResult
         if check:
             message = f"would be stripped ({summary})"
             return FileResult(1, (Finding(CODE_WOULD_STRIP, message, path=path, check=CHECK),))
-        notebook_io.write_atomic(path, data)
+        if writer is None:
+            write_atomic(path, data)
+        else:
+            writer.write(path, data)
         return FileResult(0, note=f"{path}: stripped {summary}")
     except NotebookError as exc:
         return FileResult(1, (error_finding(path, exc, CHECK),))
@@ -513,11 +522,11 @@ def run(args: argparse.Namespace) -> int:
         reporter.finish()
         return retv
     if not args.check:
-        notebook_io.remove_stale_temp_files(targets)
+        remove_stale_temp_files(targets)
     reporter = Reporter(fmt)
     retv = 0
-    worker = functools.partial(_strip_job, check=args.check)
-    for result in map_files(worker, jobs, jobs_for(args.jobs)):
+    worker = functools.partial(_strip_batch, check=args.check)
+    for result in map_batches(worker, jobs, jobs_for(args.jobs)):
         retv |= result.retv
         reporter.add(result.findings)
         if result.note:
@@ -526,8 +535,11 @@ def run(args: argparse.Namespace) -> int:
     return retv
 
 
-def _strip_job(job: tuple[str, StripOptions], check: bool) -> FileResult:
-    return strip_path(job[0], job[1], check)
+def _strip_batch(batch: Sequence[tuple[str, StripOptions]], check: bool) -> list[FileResult]:
+    with AtomicWriter(
+        recycle=len(batch) > 1
+    ) as writer:  # one writer, so consecutive files recycle temporary files
+        return [strip_path(path, opts, check, writer) for path, opts in batch]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
