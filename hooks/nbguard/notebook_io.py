@@ -368,27 +368,43 @@ def dumps(nb: Notebook, *, may_hold_floats: bool = True) -> str:
 
     ``may_hold_floats=False`` promises there is no float anywhere in ``nb``.
     """
+    return dump_bytes(nb, may_hold_floats=may_hold_floats).decode("utf-8")
+
+
+def dump_bytes(nb: Notebook, *, may_hold_floats: bool = True) -> bytes:
+    """:func:`dumps` as UTF-8 bytes, made without a round trip through ``str`` where
+    msgspec writes them; UnicodeEncodeError for text UTF-8 cannot hold (a lone surrogate)."""
     if nb.get("nbformat") == 3:
         disk = _v3_to_disk(nb)
         # nbformat's v3 writer escapes non-ASCII characters.
-        return _json_dumps(disk, ensure_ascii=True) + "\n"
+        return (_json_dumps(disk, ensure_ascii=True) + "\n").encode("ascii")
     disk = _v4_to_disk(nb)
-    return json_text(disk, fast=not (may_hold_floats and _may_hold_floats(disk))) + "\n"
+    if not (may_hold_floats and _may_hold_floats(disk)):
+        data = _msgspec_json(disk)
+        if data is not None:
+            return data + b"\n"
+    return (json_text(disk, fast=False) + "\n").encode("utf-8")
+
+
+def _msgspec_json(value: Any) -> bytes | None:
+    """``value`` in nbformat's layout by msgspec, ten times faster than the json module;
+    right only when ``value`` holds no float (msgspec writes 1e16 for 1e+16).
+    None for values msgspec refuses (a lone surrogate, say)."""
+    try:
+        return msgspec.json.format(msgspec.json.encode(value, order="sorted"), indent=1)
+    except (TypeError, ValueError, OverflowError, UnicodeError):
+        return None
 
 
 def json_text(value: Any, *, fast: bool, default: Any = None) -> str:
     """``value`` in nbformat's JSON layout: ``json.dumps`` with indent 1, sorted keys and
     non-ASCII text as it is (``default`` as in ``json.dumps``).
 
-    With ``fast``, which promises no float in ``value`` (msgspec formats floats
-    differently: 1e16 for 1e+16), msgspec writes the same text ten times faster;
-    values it refuses (a lone surrogate, say) fall back to the json module.
+    ``fast`` promises no float in ``value``, so that msgspec can write it.
     """
-    if fast:
-        try:
-            return msgspec.json.format(msgspec.json.encode(value, order="sorted"), indent=1).decode("utf-8")
-        except (TypeError, ValueError, OverflowError, UnicodeError):
-            pass
+    data = _msgspec_json(value) if fast else None
+    if data is not None:
+        return data.decode("utf-8")
     return json.dumps(
         value, indent=1, sort_keys=True, separators=(",", ": "), ensure_ascii=False, default=default
     )
@@ -407,16 +423,16 @@ def _json_dumps(obj: Any, *, ensure_ascii: bool) -> str:
 def serialize(doc: Document, nb: Notebook) -> bytes:
     """Bytes for ``nb`` in the file's own line-ending style."""
     try:
-        text = dumps(nb, may_hold_floats=doc.has_floats)
+        data = dump_bytes(nb, may_hold_floats=doc.has_floats)
     except RecursionError:
         raise NotebookError("nested too deeply to write") from None
-    if doc.newline == "\r\n":
-        # JSON text holds no raw newlines inside strings, so this is safe.
-        text = text.replace("\n", "\r\n")
-    try:
-        return text.encode("utf-8")
     except UnicodeEncodeError:
         raise NotebookError("holds text that cannot be encoded as UTF-8") from None
+    if doc.newline == "\r\n":
+        # JSON text holds no raw newlines inside strings, and no UTF-8 sequence holds
+        # the byte 0x0a, so this is safe.
+        data = data.replace(b"\n", b"\r\n")
+    return data
 
 
 def changed_bytes(doc: Document, nb: Notebook) -> bytes | None:
