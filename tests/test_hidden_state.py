@@ -41,6 +41,10 @@ CASES = [
     ("top-level await (IPython runs it)", ["data = await fetch(url)", "url = ''\nasync def fetch(u): pass"],
      [(1, 1, "fetch", 2), (1, 1, "url", 2)]),
     ("a name outside ASCII", ["print(café)", "café = 1"], [(1, 1, "café", 2)]),
+    ("the first line, though visited last", ["ys = [k\n      for _ in xs]", "k = xs = 1"],
+     [(1, 1, "k", 2), (1, 2, "xs", 2)]),
+    ("a parameter named like a dynamic builtin", ["g = lambda eval: eval(v)", "print(w)", "w = v = 1"],
+     [(1, 1, "v", 3), (2, 1, "w", 3)]),
     # what must not be reported
     ("defined earlier", ["df = 1", "print(df)", "df = 2"], []),
     ("defined anywhere in the same cell", ["print(x)\nx = 1", "x = 2"], []),
@@ -209,7 +213,15 @@ def _generic(monkeypatch):
     """Visit every node through the generic walk, as before the shortcuts."""
     shortcuts = (ast.Attribute, ast.Expr, ast.keyword, ast.Call, ast.Assign, ast.Subscript, ast.BinOp)
     handlers = {k: v for k, v in hs._HANDLERS.items() if k not in (*shortcuts, ast.Tuple, ast.List)}
-    monkeypatch.setattr(hs, "_HANDLERS", handlers)
+    monkeypatch.setattr(hs, "_DISPATCH", hs._dispatch_table(handlers))
+
+
+def test_every_node_type_has_a_handler_and_its_fields():
+    kinds = {cls for cls in vars(ast).values() if isinstance(cls, type) and issubclass(cls, ast.AST)}
+    assert {ast.Module, ast.Name, ast.Load, ast.Add, ast.Constant, ast.MatchAs} <= kinds
+    for kind in kinds:
+        assert hs._DISPATCH[kind] is hs._HANDLERS.get(kind, hs._CellVisitor.visit_children)
+        assert hs._CHILD_FIELDS[kind] == hs._child_fields(kind)
 
 
 def test_the_visitor_shortcuts_give_what_the_generic_walk_gives(monkeypatch):

@@ -5,6 +5,7 @@ import json
 import re
 import shlex
 import struct
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from nbfactory import (
     raw,
     stream,
 )
+from nbguard import images
 from nbguard.findings import Finding
 from nbguard.images import ALLOW_TAG, base64_size, check, iter_images, kib, main, pixel_size
 from nbguard.notebook_io import iter_cells, read
@@ -440,6 +442,109 @@ def test_pixel_size_of_images():
     assert [pixel_size(i) for i in iter_images(nb)] == [(640, 480), (40, 30)]
 
 
+# --- the fast paths give what the plain search gives --------------------------------
+
+
+def _every_image(nb: dict) -> list[images.Image]:
+    """iter_images without its cheap test: every untagged cell searched in full."""
+    major = nb.get("nbformat", 4)
+    return [
+        image
+        for number, cell in enumerate(iter_cells(nb), start=1)
+        if not images.allowed(cell)
+        for image in images.cell_images(cell, number, major)
+    ]
+
+
+_URI = f"data:image/png;base64,{_b64(PNG_1500)}"
+_SPLIT_URI = markdown([f"![x]({_URI[:18]}", f"{_URI[18:]})"])  # "...;bas" + "e64,..."
+
+# Each case: a cell, and whether the cheap test must let it through (None: either way).
+GATE = [
+    ("code without outputs", code("x = 'data:image/png;base64,AAAA'"), False),
+    ("markdown without a semicolon", markdown(["# Title\n", "data:image/png,base64"]), False),
+    ("markdown with a semicolon", markdown("a &nbsp; b"), True),
+    ("markdown with a data URI", markdown(["# T\n", f"![x]({_URI})\n"]), True),
+    ("a data URI across two lines of a list", _SPLIT_URI, True),
+    ("upper-case data URI", markdown(f"![x]({_URI.upper()[:22]}{_URI[22:]})"), True),
+    ("markdown list with a number", markdown(["a;", 1]), False),
+    ("markdown source that is not text", {**markdown(""), "source": {"a;": 1}}, False),
+    ("raw with a data URI", raw(f"<img src='{_URI}'>"), False),
+    ("heading with a data URI", {"cell_type": "heading", "level": 1, "metadata": {}, "source": _URI}, False),
+    ("empty outputs and attachments", {**markdown("m"), "outputs": [], "attachments": {}}, False),
+    ("outputs that are not a list", {**markdown("m"), "outputs": {"a": 1}}, True),
+    ("attachments that are not a dict", {**markdown("m"), "attachments": ["a"]}, True),
+    ("text outputs only", code("x", outputs=[stream("a;b")]), True),
+    ("an image output", _png_output(100), None),
+    *((f"place: {name}", cell, True) for name, cell, _, _ in PLACES),
+]
+
+
+@pytest.mark.parametrize(("cell", "through"), [g[1:] for g in GATE], ids=[g[0] for g in GATE])
+def test_the_cheap_test_stops_only_cells_without_images(cell, through):
+    if cell.get("output_type"):  # an output, not a cell
+        cell = code("x", outputs=[cell])
+    if through is not None:
+        assert images.may_hold_images(cell) is through
+    if not images.may_hold_images(cell):
+        assert list(images.cell_images(cell, 1)) == []
+    for tags in ([], [ALLOW_TAG]):
+        nb = make_nb(markdown("a"), {**cell, "metadata": {"tags": tags}})
+        assert list(iter_images(nb)) == _every_image(nb)
+
+
+def test_a_data_uri_across_lines_of_a_list_is_found():
+    assert [(i.where, i.nbytes, i.line) for i in iter_images(make_nb(_SPLIT_URI))] == [
+        ("data URI in markdown", 1500, 1)
+    ]
+
+
+def test_a_malformed_output_still_fails_as_before():
+    cell = {**markdown("m"), "outputs": ["not an output"]}
+    with pytest.raises(AttributeError):
+        list(iter_images(make_nb(cell)))
+    assert list(iter_images(make_nb({**cell, "metadata": {"tags": [ALLOW_TAG]}}))) == []
+
+
+_OLD_DATA_URI = re.compile(  # the expression before its base64 class was spelt out
+    r"data:(image/[a-z0-9.+-]+)(?:;[a-z0-9.+-]+=[^;,\s\"'<>()]*)*;base64,"
+    r"([a-z0-9+/=\s]*(?:\\\r?\n[a-z0-9+/=\s]*)*)",
+    re.IGNORECASE,
+)
+
+URI_TEXTS = [
+    "",
+    "no uri here; data: nothing",
+    f"a {_URI} b {_URI.upper()} c",
+    f"DaTa:image/gif;x=1;BASE64,{_b64(GIF)}!",
+    f"data:data:{_URI}",  # a false start just before a real one
+    "data:image/png;base64,AB\\\nCD\\\r\nEF'",  # continued in a JavaScript string
+    f"İ before {_URI} and after: ẞ {_URI}",  # İ lower-cases to two characters
+    "data:image/png;base64,AA\u0131\u017fK\u0130\u212a==x",  # letters that match a-z ignoring case
+    f"data:image/svg+xml;base64,{_b64(SVG_TEXT.encode())}\ndata:image/png;base64",
+]
+
+
+@pytest.mark.parametrize("text", URI_TEXTS)
+def test_data_uris_are_found_as_by_the_plain_expression(text):
+    expected = [(m.span(), m.groups()) for m in _OLD_DATA_URI.finditer(text)]
+    assert [(m.span(), m.groups()) for m in images._DATA_URI.finditer(text)] == expected
+    assert [(m.span(), m.groups()) for m in images._uri_matches(text, text.lower())] == expected
+
+
+def test_the_base64_class_is_the_case_insensitive_one_spelt_out():
+    spelt_out = re.compile(images._BASE64_CHARS).fullmatch
+    ignoring_case = re.compile(r"[a-z0-9+/=\s]", re.IGNORECASE).fullmatch
+    differ = [c for c in map(chr, range(sys.maxunicode + 1)) if bool(spelt_out(c)) != bool(ignoring_case(c))]
+    assert differ == []
+
+
+@given(st.text(alphabet="data:imgepn/;b64,AZz=+\u0130\u0131\u017f\u212a\\\n x", max_size=60))
+def test_data_uri_search_on_any_text(text):
+    expected = [(m.span(), m.groups()) for m in _OLD_DATA_URI.finditer(text)]
+    assert [(m.span(), m.groups()) for m in images._uri_matches(text, text.lower())] == expected
+
+
 def test_check_does_not_modify_the_notebook():
     nb = _three_images(tagged=True)
     before = json.dumps(nb, sort_keys=True)
@@ -579,6 +684,7 @@ def test_corpus_sizes_and_headers_match_decoding():
         cells = len(iter_cells(nb))
         findings = check(nb, max_kb=0, max_total_kb=0, max_pixels=0)
         assert all(f.cell is None or 1 <= f.cell <= cells for f in findings)
+        assert list(iter_images(nb)) == _every_image(nb), path
         for image in iter_images(nb):
             images_seen += 1
             if not image.is_base64:
