@@ -105,6 +105,9 @@ class AtomicWriter:
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
+                # A reused spare still holds its old bytes past the new end; writing over
+                # them and cutting the rest frees fewer blocks than emptying it first.
+                f.truncate()
             os.chmod(tmp, stat.S_IMODE(st.st_mode))
             spare = self._keep_replaced(target, os.path.join(folder, prefix + _SPARE), st)
             os.replace(tmp, target)
@@ -141,7 +144,6 @@ class AtomicWriter:
                     if busy is None:
                         self._recycle = False
                     elif not busy:
-                        os.ftruncate(fd, 0)
                         return fd, spare
         except OSError:
             pass
