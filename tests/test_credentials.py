@@ -832,7 +832,9 @@ def test_the_prefilter_hides_nothing_the_engine_would_find(monkeypatch):
     notebooks = [p.nb for p in PLANTS[::3]] + [nb for _, nb in controls()] + name_variants()
     expected = [check(nb) for nb in notebooks]
     monkeypatch.setattr(
-        credentials, "candidate_lines_of", lambda texts: [list(range(t.count("\n") + 1)) for t in texts]
+        credentials,
+        "_candidates",
+        lambda texts: {i: list(range(t.count("\n") + 1)) for i, t in enumerate(texts)},
     )
     monkeypatch.setattr(credentials, "_windows", lambda line: [line])
     assert [check(nb) for nb in notebooks] == expected
@@ -861,10 +863,14 @@ def reference_candidate_lines(text: str) -> list[int]:
 ANCHOR_EXAMPLES = [
     *("api_key", "APIKEY", "auth_key", "service_key", "account_key", "db_key", "database_key"),
     *("priv_key", "private_key", "client_key", "passw", "db_pass", "database_pass", "key_pass"),
-    *("pwd", "Secret", "contrase", "token=", "token'] =", 'TOKEN" :', "token\n \n  =", "auth:"),
-    *("access!", "accesskey=", "access_key =", "access-key:", "credential=", "Credentials:"),
-    *("creds =", "%env", "%set_env", "environ[", "setdefault(", "putenv(", "Authorization"),
-    *("https://user:pw@host", "aws_secret = '" + "a1/+" * 10 + "'", "cloudant", "SoftLayer"),
+    *("pwd", "Secret", "contrase", "token='ab12cd34'", 'token\'] = "x1y2z3w4"', 'TOKEN" : "Abcdefg1"'),
+    *("auth:abcdefg1", "access != b'abcdefg1'", "accesskey=abcdefg1", "access_key = `abcdefg1`"),
+    *("access-key: u'abcdefg1'", "credential=abcdefg1", "Credentials: ABCDEFG1", "creds = r'abcdefg1'"),
+    *("token => 'abcdefg²'", "token := 'İİİİabc1'", "%env X=1", "%set_env X 1", "environ['X'] = 'v'"),
+    *("os.environ[ 'X' ]= r'v'", "setdefault('X', 'v')", 'putenv("X",b"v")', "Authorization"),
+    *("https://user:pw@host", "aws_secret = '" + "a1/+" * 10 + "'", "cloudant", "SoftLayer_API_Key"),
+    *("softlayerpwd", "softlayer-token", "https://api.softlayer.com/soap/v3", "https://apixsoftlayerycom"),
+    *(f"{w} '{'B2/+' * 10}'" for w in ("AWS_KEY =", "aws pw:", "awstoken=", "aws.pass", "AwsKey")),
     *("cl_apitoken", "clou-pw", "slpass", "cltoken", "clouapitoken", "sl-token", "cl-apikey"),
     *("key = " + "a" * 44, "pwd: " + "b" * 44, "pass  " + "c" * 44, "token => " + "d" * 44),
     *("xoxb-", "hooks.slack.com", "api_\u212aey", "İ passw", "\u212aey_pass"),
@@ -876,7 +882,7 @@ ANCHOR_EXAMPLES = [
     *("eyJ", "-us1", "_authToken", "T3BlbkFJ", "sk-proj-", "sk-svcacct-", "sk-admin-", "sk-ant-"),
     *("PRIVATE KEY", "PuTTY-User-Key-File-2", "pypi-AgE", "SG.", "sq0csp-", "rk_live_", "sk_live_"),
     *("12345678:" + "a" * 35, "AC" + "a" * 32, "SK" + "b" * 32, "hf_" + "C" * 34, "api_org_" + "D" * 34),
-    *("curl -u", "curl --user", "curl\t-u", "curl\t--user"),
+    *("curl -u", "curl --user", "curl\t-u", "curl\t--user", "-u", "--user", "curl\xa0-u", "curl\u2003--user"),
 ]
 
 
@@ -905,6 +911,7 @@ FRAGMENTS = [
     *("tok", "en", "api", "key", "pass", "aut", "h", "acc", "ess", "sec", "ret", "cl", "ou", "sl"),
     *("A", "K", "I", "S", "P", "-", "_", "'", '"', "]", "[", "(", ":", "=", "!", "@", "/", "//"),
     *(" ", "  ", "\t", "\n", "\n\n", "\r\n", "x", "7", "12345678", "İ", "\u212a", "Σ", "é"),
+    *("`", "r'", "b'", ",", "abcdefg", "²", "=>", ":=", "!=", "==", "environ", "%env", "putenv("),
 ]
 
 
@@ -912,6 +919,14 @@ FRAGMENTS = [
 @given(st.lists(st.lists(st.sampled_from(FRAGMENTS), max_size=40).map("".join), max_size=6))
 def test_the_fast_pass_gives_exactly_the_lines_where_an_anchor_matches(texts):
     assert credentials.candidate_lines_of(texts) == [reference_candidate_lines(t) for t in texts]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=40).map("".join))
+def test_no_anchor_runs_past_the_end_of_a_line(text):
+    # detect-secrets reads one line at a time; the fast pass checks each hit's line alone
+    for regex, scanned in ((credentials._LOWER_ANCHORS, text.lower()), (credentials._CASED_ANCHORS, text)):
+        assert all("\n" not in match.group() for match in regex.finditer(scanned))
 
 
 @pytest.mark.skipif(not corpus_notebooks(), reason="../shared/corpus is not present")
@@ -932,10 +947,113 @@ def test_skipping_plugins_whose_regexes_miss_a_line_changes_nothing(monkeypatch)
     notebooks = [p.nb for p in PLANTS] + [nb for _, nb in controls()] + name_variants()
     expected = [check(nb) for nb in notebooks]
     engine = credentials._Engine()
-    assert sum(gate is not None for gate in engine._gates) >= 20  # most plugins are skipped by their regexes
+    assert sum(gate is not None for gate in engine._gates) >= 28  # most plugins are skipped by their regexes
+    assert sum(engine._need_cased) == len(credentials._CASED_DETECTORS)  # every name is a plugin's
     monkeypatch.setattr(credentials, "_regex_gate", lambda plugin: None)
+    monkeypatch.setattr(credentials, "_CASED_DETECTORS", frozenset())
     assert [check(nb) for nb in notebooks] == expected
     assert any(expected)
+
+
+def _every_line(texts):
+    return {index: list(range(text.count("\n") + 1)) for index, text in enumerate(texts)}
+
+
+# Pieces of lines: every fake token, keywords, assignments, quotes, and what the
+# plugins' own patterns and nbguard's gates key on.
+GATE_PIECES = [
+    *(build("gate") for build in ft.VENDOR_TOKENS.values()),
+    *(ft.slack_webhook("gate"), ft.azure_storage("gate"), ft.npm("gate"), ft.private_key("gate")),
+    *("password", "api_key", "secret", "TOKEN", "accessKey", "auth", "credentials", "aws_secret_access_key"),
+    *("=", ":", " = ", "==", "'", '"', "`", "r'", "(", ")", "[", "]", ",", ";", " ", "\t", "\xa0"),
+    *("%env", "os.environ[", "setdefault(", "putenv(", "curl", "-u", "--user", "Authorization", "Bearer"),
+    *("https://", "user:", "@host", "cloudant", "softlayer", "cl_", "sl-", "ibm_cloud_iam", "cos_hmac"),
+    *(ft.password("gate"), ft.aws_secret_key("gate"), "a1b2" * 11, "0123456789abcdef" * 4, "xoxb-1-2-x"),
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(GATE_PIECES), min_size=1, max_size=8).map("".join))
+def test_plugins_are_skipped_only_on_lines_where_they_find_nothing(line):
+    from unittest import mock
+
+    nb = make_nb(code(line), markdown(line))
+    with mock.patch.object(credentials, "_candidates", _every_line):
+        gated = check(nb)
+        with (
+            mock.patch.object(credentials, "_regex_gate", lambda plugin: None),
+            mock.patch.object(credentials, "_CASED_DETECTORS", frozenset()),
+        ):
+            assert check(nb) == gated
+
+
+# Lines with an assignment that nbguard's keyword plugins read, in many spellings.
+_NAMES = [
+    *("token", "HF_TOKEN", "accessToken", "auth", "basic_auth", "access", "access_key", "accessKey"),
+    *("ACCESS-KEY", "x.credential", "credentials", "gcpCredentials", "creds", "my-Token", "to\u212aen"),
+    # not TOKEN_İ: name_words drops non-ASCII words, and no anchor allows that (nor ever did)
+    *("TOKEN_i", "tokens", "key"),
+]
+_VALUES = [
+    ft.password("kw"),
+    "abcdefg\u00b2",
+    "\u0130\u0130\u0130\u0130abc1",
+    "a/b/c1.json",
+    "short1",
+    "x1y2,z;3",
+]
+
+
+@st.composite
+def _keyword_lines(draw: st.DrawFn) -> str:
+    """An assignment nbguard's keyword plugin may read, in one of many spellings."""
+    quote = draw(st.sampled_from(["", "'", '"', "`"]))
+    value = draw(st.sampled_from(_VALUES) | st.text(st.sampled_from("aZ9_-.,;)\u0130\u00b2/\\"), max_size=12))
+    value = value if draw(st.booleans()) else _VALUES[0]  # half the time, a value the plugin reports
+    pieces = [
+        draw(st.sampled_from(["", "x = {", "f(", "  ", "os.environ."])),
+        draw(st.sampled_from(_NAMES)),
+        draw(st.sampled_from(["", "", "'", '"', "']", '"]'])),
+        draw(st.sampled_from(["", " ", "\t"])),
+        draw(st.sampled_from([":=", "=>", "==", "!=", "=", ":", " "])),
+        draw(st.sampled_from(["", " ", "\xa0"])),
+        draw(st.sampled_from(["", "", "r", "b", "U", "f"])) if quote else "",
+        quote,
+        value,
+        quote if draw(st.booleans()) else draw(st.sampled_from(["", ")", ",", " # note", "'\nnext = 1"])),
+    ]
+    return "".join(pieces)
+
+
+_KEYWORD_LINES = _keyword_lines()
+_ENV_LINES = st.tuples(
+    st.sampled_from(["%env ", "%set_env ", "%env\t", "os.environ[", "os.environ.setdefault(", "os.putenv("]),
+    st.sampled_from(["", " ", "'", '"']),
+    st.sampled_from(["HF_TOKEN", "API_KEY", "DB_PASSWORD", "MY_SECRET", "\u0130_TOKEN", "Pat"]),
+    st.sampled_from(["", "'", '"']),
+    st.sampled_from(["", " ", "]", "] ", ",", ", "]),
+    st.sampled_from(["", "=", " = ", " "]),
+    st.sampled_from(["", "r", "b"]),
+    st.sampled_from(["", "'", '"']),
+    st.sampled_from([ft.password("env"), "value12", "abc"]),
+    st.sampled_from(["", "'", '"', ")", "'\n"]),
+).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_KEYWORD_LINES | _ENV_LINES)
+def test_the_anchors_hold_every_line_where_nbguards_keyword_plugins_find_a_value(text):
+    # the engine reads each line alone; the anchors for these plugins require their whole pattern
+    for line in text.split("\n"):
+        keyword, environment = cp.TokenKeywordDetector(), cp.EnvironmentSecretDetector()
+        if any(
+            [
+                *keyword.analyze_string(line, unquoted=False),
+                *keyword.analyze_string(line, unquoted=True),
+                *environment.analyze_string(line),
+            ]
+        ):
+            assert credentials.candidate_lines(line) == [0], line
 
 
 def test_check_leaves_detect_secrets_settings_as_they_were():

@@ -8,8 +8,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nbfactory import code, display_data, error, execute_result, make_nb, markdown, raw, stream
-from nbguard import notebook_parts
+from nbfactory import (
+    code,
+    corpus_notebooks,
+    display_data,
+    error,
+    execute_result,
+    make_nb,
+    markdown,
+    raw,
+    stream,
+)
+from nbguard import notebook_io, notebook_parts
 from nbguard.notebook_parts import JSON, MARKDOWN, PYTHON, TEXT, Part
 
 
@@ -299,3 +309,136 @@ def test_as_json_fails_like_the_json_module_on_absurd_nesting():
         reference_json(value)
     with pytest.raises(RecursionError):
         notebook_parts.as_json(value)
+
+
+# --- part_texts and parts_of: iter_parts' texts without the parts, and the parts of a few cells ---
+
+
+def _owners(nb, skip_tagged=None):
+    """The owner of each part, as part_texts gives it, from iter_parts: cell index or NOTEBOOK."""
+    return [
+        notebook_parts.NOTEBOOK if p.cell is None else p.cell - 1
+        for p in notebook_parts.iter_parts(nb, skip_tagged=skip_tagged)
+    ]
+
+
+def assert_part_texts_agree(nb, skip_tagged=None):
+    parts = list(notebook_parts.iter_parts(nb, skip_tagged=skip_tagged))
+    texts, owners = notebook_parts.part_texts(nb, skip_tagged=skip_tagged)
+    assert texts == [p.text for p in parts]
+    assert owners == _owners(nb, skip_tagged)
+    by_owner = notebook_parts.parts_of(nb, set(owners))
+    assert [p for owner in dict.fromkeys(owners) for p in by_owner[owner]] == parts
+
+
+_TEXT = st.lists(
+    st.sampled_from(
+        ["a", "é", "\n", "\t", "\x1b[1m", "&amp;", "K", "😀", "data:image/png;base64,AAAAAAAAAAAAAAAAAAAA"]
+    ),
+    max_size=6,
+).map("".join)
+_SOURCE = _TEXT | st.lists(_TEXT, max_size=3) | st.sampled_from([None, 7, ["a\n", 1, "b"]])
+_MIME = st.sampled_from(["text/plain", "text/html", "application/json", "image/png", "application/x+json"])
+_OUTPUT = st.one_of(
+    st.builds(stream, _TEXT),
+    st.builds(
+        execute_result, st.dictionaries(_MIME, _TEXT | st.dictionaries(_TEXT, _TEXT, max_size=2), max_size=3)
+    ),
+    st.builds(display_data, st.dictionaries(_MIME, _TEXT, max_size=2)),
+    st.builds(error, _TEXT, _TEXT, st.lists(_TEXT, max_size=2)),
+    st.just({"output_type": "unknown"}),
+)
+_METADATA = st.one_of(
+    st.just({}),
+    st.dictionaries(
+        st.sampled_from(["id", "tags", "collapsed", "x"]),
+        _TEXT | st.booleans() | st.floats(allow_nan=False),
+        max_size=3,
+    ),
+    st.sampled_from(
+        [{"tags": ["skip-me"]}, {"tags": ["other", "skip-me"], "id": "c"}, {"tags": "skip-me"}, None, [1]]
+    ),
+)
+
+
+@st.composite
+def _cells(draw):
+    kind = draw(st.sampled_from(["code", "markdown", "raw", "heading"]))
+    cell = {"cell_type": kind, "metadata": draw(_METADATA), "source": draw(_SOURCE)}
+    if kind == "code":
+        cell["outputs"] = draw(st.lists(_OUTPUT, max_size=3))
+    if draw(st.booleans()):
+        cell["attachments"] = draw(
+            st.dictionaries(_TEXT, st.dictionaries(_MIME, _TEXT, max_size=2), max_size=2)
+        )
+    return cell
+
+
+_NOTEBOOKS = st.builds(
+    lambda cells, metadata: make_nb(*cells, metadata=metadata),
+    st.lists(_cells(), max_size=6),
+    st.one_of(
+        st.just({}),
+        st.dictionaries(
+            st.sampled_from(["kernelspec", "widgets", "x"]),
+            st.dictionaries(_TEXT, _TEXT, max_size=2),
+            max_size=3,
+        ),
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_NOTEBOOKS, st.sampled_from([None, "skip-me"]))
+def test_part_texts_are_the_texts_of_iter_parts_and_parts_of_its_parts(nb, skip_tagged):
+    assert_part_texts_agree(nb, skip_tagged)
+
+
+def test_part_texts_of_nbformat3_and_tagged_cells():
+    nb3 = {
+        "nbformat": 3,
+        "metadata": {"name": "n"},
+        "worksheets": [
+            {"cells": [{"cell_type": "heading", "metadata": {}, "source": ["T"]}]},
+            {
+                "cells": [
+                    {
+                        "cell_type": "code",
+                        "input": ["x"],
+                        "metadata": {"tags": ["t"]},
+                        "outputs": [stream("o")],
+                    }
+                ]
+            },
+        ],
+    }
+    assert_part_texts_agree(nb3)
+    assert_part_texts_agree(nb3, skip_tagged="t")
+    assert notebook_parts.part_texts(nb3, skip_tagged="t") == (
+        ["T", '{\n "name": "n"\n}'],
+        [0, notebook_parts.NOTEBOOK],
+    )
+
+
+@pytest.mark.skipif(not corpus_notebooks(), reason="../shared/corpus is not present")
+def test_part_texts_agree_with_iter_parts_on_the_corpus():
+    from nbguard.strip import StripOptions, strip
+
+    compared = 0
+    for path in corpus_notebooks():
+        try:
+            nb = notebook_io.read(str(path)).nb
+        except notebook_io.NotebookError:
+            continue
+        assert_part_texts_agree(nb, "nbguard:allow-secrets")
+        assert_part_texts_agree(strip(nb, StripOptions()))
+        compared += 1
+    assert compared > 1800
+
+
+@pytest.mark.parametrize("depth", [62, 63, 64, 65, 66])
+def test_as_json_at_the_nesting_limit(depth):
+    value = functools.reduce(lambda inner, _: {"k": [inner]}, range(depth // 2), [1])
+    assert notebook_parts.as_json(value) == reference_json(value)
+    value = functools.reduce(lambda inner, _: [inner], range(depth), {"a": 1.5})
+    assert notebook_parts.as_json(value) == reference_json(value)

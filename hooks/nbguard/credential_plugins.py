@@ -15,6 +15,7 @@ import re
 from collections.abc import Generator
 from typing import Any, ClassVar
 
+from detect_secrets.plugins import jwt, keyword
 from detect_secrets.plugins.base import BasePlugin, RegexBasedDetector
 from detect_secrets.util.filetype import FileType, determine_file_type
 
@@ -143,6 +144,8 @@ class TokenKeywordDetector(BasePlugin):
     """
 
     secret_type = "Secret Keyword"
+    # A reported name ends with one of these words (name_words splits it and lower-cases the words).
+    gate: ClassVar[tuple[re.Pattern[str], ...]] = (re.compile("token|auth|access|cred", re.IGNORECASE),)
 
     def analyze_line(
         self,
@@ -194,6 +197,8 @@ class EnvironmentSecretDetector(BasePlugin):
     """
 
     secret_type = "Secret Environment Variable"
+    # Each of _ENV_ASSIGNMENTS holds env (%env, environ, putenv) or setdefault(.
+    gate: ClassVar[tuple[re.Pattern[str], ...]] = (re.compile(r"env|setdefault\("),)
 
     def analyze_string(self, string: str) -> Generator[str, None, None]:
         for regex in _ENV_ASSIGNMENTS:
@@ -285,6 +290,36 @@ def is_indirect_reference(secret: str) -> bool:
     the captured value only, with an anchored linear-time pattern.
     """
     return bool(_INDIRECT_VALUE.match(secret))
+
+
+# --- gates -------------------------------------------------------------------
+#
+# Running a plugin on a line costs detect-secrets' argument injection and
+# the plugin's own regexes, which for the keyword plugins are slow. A gate is
+# a set of cheap regexes one of which matches every line in which the plugin
+# finds anything: a line that none matches is skipped (tests compare against
+# running every plugin).
+
+# Every regex of detect-secrets' keyword plugin starts with one of its keywords.
+_KEYWORDS = re.compile("|".join(keyword.DENYLIST), re.IGNORECASE)
+# Plugins whose analyze_string yields only matches (or groups) of their denylist.
+_DENYLIST_ONLY = (jwt.JwtTokenDetector, CurlUserDetector, AuthorizationHeaderDetector)
+
+
+def line_gate(plugin: BasePlugin) -> tuple[re.Pattern[str], ...] | None:
+    """The gate of ``plugin``, or None when none is known (it then runs on every line)."""
+    kind = type(plugin)
+    if kind is keyword.KeywordDetector:
+        return (_KEYWORDS,)
+    gate: tuple[re.Pattern[str], ...] | None = getattr(kind, "gate", None)
+    if gate is not None:
+        return gate
+    if kind.analyze_line is not BasePlugin.analyze_line:
+        return None
+    if kind.analyze_string is not RegexBasedDetector.analyze_string and kind not in _DENYLIST_ONLY:
+        return None
+    denylist = tuple(getattr(plugin, "denylist", ()))
+    return denylist if denylist and all(isinstance(regex, re.Pattern) for regex in denylist) else None
 
 
 # --- configuration -----------------------------------------------------------

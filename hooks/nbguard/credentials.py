@@ -19,6 +19,7 @@ import argparse
 import bisect
 import functools
 import hashlib
+import itertools
 import re
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -63,6 +64,12 @@ _GENERIC_KINDS = frozenset({"Secret Keyword"})
 # alternative starts with a literal character, which lets the regex engine
 # skip ahead by first character: ten times faster than one free-form pattern.
 _QUOTE = r"['\"]?\]?"
+_SP = r"[^\S\n]*"  # detect-secrets reads a line at a time: no anchor runs past the end of a line
+# The start of a value TokenKeywordDetector reports: perhaps quoted, 8 characters or more, one
+# of them a digit (or any character but a letter or _ that str.isdigit may count as one).
+# Lower-casing can double a character (İ), hence 399.
+_SECRET_VALUE = r"""(?:[rbu]?['"`])?(?=[^'"`\s]{8})[^'"`\s]{0,399}?[^\W_a-z]"""
+_QUOTED_NAME = r"""['"][^'"\n]+['"]"""
 # Case-insensitive detectors, matched on the lower-cased text.
 _LOWER_ANCHORS = re.compile(
     "|".join(
@@ -71,19 +78,23 @@ _LOWER_ANCHORS = re.compile(
             r"api_?key|auth_?key|service_?key|account_?key|db_?key|database_?key|priv_?key"
             r"|private_?key|client_?key|passw|db_?pass|database_?pass|key_?pass|pwd|secret"
             r"|contrase",
-            # nbguard's keywords, always followed by an assignment or comparison
+            # nbguard's keywords, assigned or compared to a value that may look like a secret
             *(
-                rf"{word}{_QUOTE}\s*[:=!]"
+                rf"{word}{_QUOTE}{_SP}(?::=|=>|==|!=|=|:){_SP}{_SECRET_VALUE}"
                 for word in (
                     *("token", "auth", "access", "accesskey", "access_key", "access-key"),
                     *("credential", "credentials", "creds"),
                 )
             ),
-            # environment, headers, URLs with credentials
-            r"%env|%set_env|environ\[|setdefault\(|putenv\(|authorization|://[^\s/@]*:[^\s/@]*@",
+            # a value put into the environment (EnvironmentSecretDetector's forms)
+            r"%env[^\S\n]+[a-z_]|%set_env[^\S\n]+[a-z_]",
+            rf"environ\[{_SP}{_QUOTED_NAME}{_SP}\]{_SP}={_SP}[rbu]?['\"]",
+            *(rf"{call}\({_SP}{_QUOTED_NAME}{_SP},{_SP}[rbu]?['\"]" for call in ("setdefault", "putenv")),
+            # headers, URLs with credentials
+            r"authorization|://[^\s/@]*:[^\s/@]*@",
             # AWS secret keys, Cloudant, SoftLayer, IBM IAM, Slack
             r"aws.{0,20}?(?:key|pw|pass|token).{0,20}?['\"][0-9a-z/+]{40}['\"]",
-            r"cloudant|softlayer",
+            r"cloudant|softlayer[_-]?(?:api)?[_-]?(?:key|pwd|pass|token)|://api.softlayer.com",
             *(rf"{prefix}[_-]?(?:api)?(?:key|pw|pass|token)" for prefix in ("cl", "clou", "sl")),
             *(
                 rf"{word}{_QUOTE} *(?::=|=>|::|=|:| +) *['\"]?[a-z0-9_-]{{44}}(?![a-z0-9_-])"
@@ -106,64 +117,138 @@ _CASED_ANCHORS = re.compile(
             r"PRIVATE KEY|PuTTY-User-Key-File-2|pypi-AgE|SG\.|sq0csp-|rk_live_|sk_live_",
             r":(?<=\d{8}:)[0-9A-Za-z_-]{35}|AC[a-z0-9]{32}|SK[a-z0-9]{32}",
             r"hf_[A-Za-z0-9]{34}|api_org_[A-Za-z0-9]{34}|AIza",
-            r" -u| --user|\t-u|\t--user",
+            r"-(?<!\S-)u|-(?<!\S-)-user",  # curl -u, --user: after whitespace or at the start of a line
         ]
     )
+)
+# Detectors each of whose matches holds a match of _CASED_ANCHORS: the engine
+# runs them only on the candidate lines where one matches (few: most are
+# candidates for a keyword).
+_CASED_DETECTORS = frozenset(
+    {
+        *("ArtifactoryDetector", "AzureStorageKeyDetector", "DiscordBotTokenDetector", "JwtTokenDetector"),
+        *("MailchimpDetector", "NpmDetector", "PrivateKeyDetector", "PypiTokenDetector", "SendGridDetector"),
+        *("SquareOAuthDetector", "StripeDetector", "TelegramBotTokenDetector", "TwilioKeyDetector"),
+        *("GitHubTokenDetector", "GitLabTokenDetector", "OpenAITokenDetector", "AnthropicKeyDetector"),
+        *("HuggingFaceTokenDetector", "GoogleApiKeyDetector"),
+    }
 )
 # Searching every text with those two alternations is slow: nearly every
 # letter can start some alternative, so the engine tries every branch at
-# almost every position. The triggers below are the fast first pass. Each of
-# their alternatives starts with one literal character, mostly a rarer one
-# inside an anchor's literal head (a lookbehind checks the characters before
-# it), so the engine skips ahead from character to character of a small set;
-# and each alternative matches, on the same line, wherever some anchor
-# alternative matches (tests check this against the anchors alone). Only the
-# lines a trigger hits are then searched with the anchors, which decide: the
-# candidate lines are exactly the lines where an anchor matches.
-_LOWER_TRIGGER = re.compile(
-    "|".join(
-        [
-            # key (every *_?key), key_?pass, token and access followed by what the
-            # anchors require, or after cl/clou/sl (+ _/-, api), hooks.slack.com
-            r"k(?:ey|(?<=tok)en(?:['\"\]\s:=!]|(?<=[lu]token)|(?<=[lu][_-]token)|(?<=apitoken))"
-            r"|(?<=hook)s\.slack\.com)",
-            r"p(?:ass|w)",  # passw, *_?pass, pwd, and pass/pw after cl/clou/sl
-            r"c(?:(?<=sec)ret|ontrase|(?<=acc)ess(?:['\"\]\s:=!]|[_-]?key)|red(?:ential|s)|loudant)",
-            r"h(?<=auth)(?:['\"\]\s:=!]|orization|_?key)",
-            r"%(?:env|set_env)",
-            r"\[(?<=environ\[)",
-            r"\((?:(?<=setdefault\()|(?<=putenv\())",
-            r":(?=//[^\s/@]*:[^\s/@]*@)",
-            r"w(?<=aw)s",
-            r"y(?<=softlay)er",
-            r"x(?=ox[abposr]-)",
-        ]
-    )
+# almost every position; and the case-insensitive ones need the text lowered
+# first. The triggers below are the fast pass, over a notebook's texts as they
+# are. Each alternative starts with one literal character, so that the engine
+# skips ahead from character to character of a small set: the rarest
+# character of each anchor's literal head, in both cases for the
+# case-insensitive anchors (and the Kelvin sign, which lowers to "k"). What
+# follows that character is checked next, starting with one set of characters,
+# so that most tries fail at once; lookbehinds check what comes before.
+# Wherever an anchor matches (in the lowered text, for the case-insensitive
+# ones), a trigger matches on the same line (tests check this); only the lines
+# a trigger hits are then searched with the anchors, which decide: the
+# candidate lines are exactly the lines where an anchor matches. No trigger
+# match runs past the end of its line, or finditer would miss one starting on
+# the next.
+#
+# What follows nbguard's keywords (token, auth, access...) in their anchors, as a
+# lookahead, on the text as it is (where a value may be half as long as lowered: İ).
+_ASSIGNED = (
+    rf"""(?=['"]?\]?{_SP}(?::=|=>|==|!=|=|:){_SP}(?:[rRbBuU]?['"`])?(?=[^'"`\s]{{4}})[^'"`\s]{{0,399}}?"""
+    r"""[^\W_a-zA-Z])"""
 )
-_CASED_TRIGGER = re.compile(
-    "|".join(
-        [
-            r"A(?:KIA|SIA|BIA|CCA|3T|ccountKey=|KC|P[\dA-F]|C[a-z0-9]|Iza)",
-            # one alternative per first letter: a set as first item would cost the
-            # whole pattern its skip-ahead set
-            *(rf"{c}[a-zA-Z\d_-]{{23,25}}\." for c in "MNO"),
-            r"g(?:h[pousr]_|ithub_pat_|l(?:pat|dt|ft|soat|rt|cbt|imt|ptt|agent|oas)-)",
-            r"GR1348941",
-            r"J(?<=eyJ)",
-            r"-(?:us\d|(?<=[ \t]-)(?:u|-user)|(?<=sk-)(?:proj|svcacct|admin|ant)-|(?<=pypi-)AgE"
-            r"|(?<=sq0csp-))",
-            r"_(?:(?<=hf_)|(?<=api_)org_|(?<=[rs]k_)live_|authToken)",
-            r"T3BlbkFJ",
-            r"P(?:RIVATE KEY|uTTY-User-Key-File-2)",
-            r"S(?:G\.|K[a-z0-9])",
-            r":(?<=\d{8}:)",
-        ]
+# key, pwd, pass or token, then a separator and 44 characters (the anchors' IBM patterns)
+_LONG_VALUE = r"""['"]?\]? *(?::=|=>|::|=|:| +) *['"]?[a-zA-Z\d_\u212a-]{44}"""
+# key, pw, pass or token, then 40 characters in quotes (the anchor's AWS pattern, whose "aws"
+# the triggers leave to the anchor: w is too common a character to stop at)
+_AWS_VALUE = r""".{0,20}?['"][0-9a-zA-Z/+\u212a]{40}['"]"""
+
+
+def _after_vendor_prefix(word: str) -> str:
+    """Lookbehinds for ``word`` right after cl, clou, sl or softlayer, then _ or - (or not),
+    then api (or not, and then _ or - or not), as in the Cloudant and SoftLayer anchors."""
+    return "|".join(
+        f"(?<={vendor}{sep}{api}{word})"
+        for vendor in ("[cs]l", "clou", "softlayer")
+        for sep in ("", "[_-]")
+        for api in ("", "api", "api[_-]")
     )
-)
-# The only anchor part that can run past a line's end is ``\s*`` after a
-# keyword: an anchor match that starts on a line ends at the latest on the
-# first character after the whitespace that follows the line.
-_SPACE = re.compile(r"\s*")
+
+
+_ANY_CASE_TRIGGERS = {
+    "k": [
+        # key after a keyword (api_key...) or cl/clou/sl/softlayer (and api), or before _?pass,
+        # a long value or an AWS value
+        rf"[eE][yY](?:(?i:(?<=[iehtbvlusr_-]key))|_?[pP][aA][sS][sS]|{_LONG_VALUE}|{_AWS_VALUE})",
+        # token assigned, after cl/clou/sl/softlayer (and api), or before a long or an AWS value
+        rf"[eE][nN](?i:(?<=token)(?:{_ASSIGNED}|{_LONG_VALUE}|{_AWS_VALUE}|{_after_vendor_prefix('token')}))",
+        r"[sS](?i:(?<=hooks)\.slack\.com)",
+    ],
+    "p": [  # passw, db_?pass, database_?pass, pass after a vendor prefix, pwd, pw after one; AWS
+        rf"[aA][sS][sS](?:[wW]|(?i:(?<=[beilur_-]pass))|{_LONG_VALUE}|{_AWS_VALUE})",
+        rf"[wW](?:[dD]|(?i:(?<=[ilu_-]pw))|{_AWS_VALUE})",
+    ],
+    "c": [  # secret, credential(s) and creds assigned, contrase, cloudant, access assigned
+        rf"[rR][eE](?:[tT](?i:(?<=secret))|[dD](?i:entials?|s){_ASSIGNED})",
+        r"[oO](?i:ntrase)",
+        r"[lL](?i:oudant)",
+        rf"[eE][sS][sS](?i:(?<=access)){_ASSIGNED}",
+    ],
+    "h": [rf"(?i:(?<=auth)){_ASSIGNED}", r"[oO](?i:(?<=autho)rization)"],  # auth assigned, authorization
+    "%": [r"(?i:env|set_env)\s"],
+    "[": [rf"""(?i:(?<=environ\[))(?={_SP}['"])"""],
+    "(": [rf"""(?i:(?<=setdefault\()|(?<=putenv\())(?={_SP}['"])"""],
+}
+_CASED_TRIGGERS = {
+    "A": [r"KIA|SIA|BIA|CCA|3T|ccountKey=|KC|P[\dA-F]|C[a-z0-9]|Iza"],
+    "K": [r"EY(?<=PRIVATE KEY)|ey-File-2(?<=PuTTY-User-Key-File-2)|(?<=SK)[a-z0-9]"],
+    "k": [r"_live_(?<=[rs]k_live_)|FJ(?<=T3BlbkFJ)"],
+    "h": [r"f_[A-Za-z0-9]{34}|[pousr]_(?<=gh[pousr]_)|ub_pat_(?<=github_pat_)|Token(?<=_authToken)"],
+    "p": [r"i_org_(?<=api_org_)"],
+    "J": [r"(?<=eyJ)"],
+    "G": [r"R1348941|\.(?<=SG\.)"],
+    **{char: [r"[a-zA-Z\d_-]{23,25}\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27}"] for char in "MNO"},  # Discord
+    "-": [  # -us1, curl -u and --user, sk-proj- and co, pypi-AgE, then the prefixes that end in "-"
+        r"u(?:s\d|(?<!\S-u))|-user(?<!\S--user)|(?<=sk-)(?:proj|svcacct|admin|ant)-|AgE(?<=pypi-AgE)",
+        r"(?<=[a-zA-Z]-)(?:(?<=sq0csp-)|(?<=gl(?:dt|ft|rt)-)|(?<=gl(?:pat|cbt|imt|ptt|oas)-)|(?<=glsoat-)"
+        r"|(?<=glagent-)|(?i:(?<=xox[abposr]-)))",
+    ],
+    # credentials in a URL, SoftLayer's API URL, Telegram
+    ":": [r"//(?:[^\s/@]*:[^\s/@]*@|(?i:api.softlayer.com))|(?<=\d{8}:)"],
+}
+
+
+def _cases(char: str) -> list[str]:
+    """Every character whose lower case is ``char``, among those a text can hold."""
+    return [char, char.upper(), "\u212a"] if char == "k" else list(dict.fromkeys([char, char.upper()]))
+
+
+# The commonest trigger characters (2% of all characters each) get a search of
+# their own: a pattern that starts with one character is searched for at
+# memchr-like speed, and tries only that character's alternatives.
+_OWN_SEARCH = "pch"
+
+
+def _triggers() -> tuple[re.Pattern[str], ...]:
+    branches: dict[str, list[str]] = {}
+    for char, rest in _ANY_CASE_TRIGGERS.items():
+        for case in _cases(char):
+            branches.setdefault(case, []).extend(rest)
+    for char, rest in _CASED_TRIGGERS.items():
+        branches.setdefault(char, []).extend(rest)
+    # One alternative per first character: the engine tries every alternative's
+    # first character at each position where it stops.
+    patterns = {char: f"{re.escape(char)}(?:{'|'.join(rest)})" for char, rest in branches.items()}
+    shared = "|".join(pattern for char, pattern in patterns.items() if char not in _OWN_SEARCH)
+    return (re.compile(shared), *(re.compile(patterns[char]) for char in _OWN_SEARCH))
+
+
+_TRIGGERS = _triggers()
+
+
+def _trigger_hits(text: str) -> list[int]:
+    """Where the triggers match in ``text``, in order."""
+    return sorted(hit.start() for trigger in _TRIGGERS for hit in trigger.finditer(text))
+
 
 # Lines longer than this are scanned in windows around each candidate, which
 # keeps the engine's cost linear in the line length (minified JavaScript,
@@ -172,23 +257,40 @@ _LONG_LINE = 4000
 _WINDOW = 1200
 
 
-def _confirmed_lines(
-    trigger: re.Pattern[str],
-    anchors: re.Pattern[str],
-    big: str,
-    starts: Sequence[int],
-    found: dict[int, set[int]],
-) -> None:
-    """Add to ``found[i]`` the 0-based numbers of the lines of text ``i`` where ``anchors``
-    match; ``big`` holds the texts joined by newlines, text ``i`` starting at ``starts[i]``."""
-    pos = 0
+def _anchored(line: str) -> bool:
+    """Whether an anchor matches in ``line`` (no anchor can match a newline)."""
+    return _CASED_ANCHORS.search(line) is not None or _LOWER_ANCHORS.search(line.lower()) is not None
+
+
+def _starts(texts: Sequence[str]) -> list[int]:
+    """Where each text starts in the texts joined by newlines."""
+    return [at + index for index, at in enumerate(itertools.accumulate(map(len, texts), initial=0))][:-1]
+
+
+def candidate_lines_of(texts: Sequence[str]) -> list[list[int]]:
+    """For each text, the 0-based numbers of its lines where some detector may match."""
+    found = _candidates(texts)
+    return [found.get(index, []) for index in range(len(texts))]
+
+
+def _candidates(texts: Sequence[str]) -> dict[int, list[int]]:
+    """:func:`candidate_lines_of`, for the texts that have candidate lines only.
+
+    The texts are scanned together (a notebook's parts): one search per trigger
+    for all of them, which costs far less than a search per text.
+    """
+    found: dict[int, list[int]] = {}
+    big = "\n".join(texts)
+    hits = _trigger_hits(big)
+    if not hits:
+        return found
+    starts = _starts(texts)
     part, part_end = -1, -1
     counted = line = 0
-    while True:
-        hit = trigger.search(big, pos)
-        if hit is None:
-            return
-        at = hit.start()
+    end = -1
+    for at in hits:
+        if at <= end:
+            continue  # on the line just checked
         if at > part_end:  # a later text: find it, and count its lines from its start
             part = bisect.bisect_right(starts, at) - 1
             part_end = starts[part + 1] - 1 if part + 1 < len(starts) else len(big)
@@ -196,47 +298,12 @@ def _confirmed_lines(
         begin = big.rfind("\n", 0, at) + 1
         end = big.find("\n", at, part_end)
         if end < 0:
-            end = endpos = part_end
-        else:
-            space = _SPACE.match(big, end, part_end)
-            endpos = min(part_end, (space.end() if space else end) + 1)
-        match = anchors.search(big, begin, endpos)
-        if match is not None and match.start() < end:
+            end = part_end
+        if _anchored(big[begin:end]):
             line += big.count("\n", counted, begin)
             counted = begin
-            found.setdefault(part, set()).add(line)
-        pos = end + 1
-
-
-def _starts(texts: Sequence[str]) -> list[int]:
-    starts, at = [], 0
-    for text in texts:
-        starts.append(at)
-        at += len(text) + 1
-    return starts
-
-
-def candidate_lines_of(texts: Sequence[str]) -> list[list[int]]:
-    """For each text, the 0-based numbers of its lines where some detector may match.
-
-    The texts are scanned together (a notebook's parts): one search per trigger
-    for all of them, which costs far less than a search per text.
-    """
-    found: dict[int, set[int]] = {}
-    if not texts:
-        return []
-    big = "\n".join(texts)
-    starts = _starts(texts)
-    _confirmed_lines(_CASED_TRIGGER, _CASED_ANCHORS, big, starts, found)
-    # lower() keeps every newline, so line numbers agree between the two texts;
-    # it keeps every position too unless some character lowers to two. Text by
-    # text: most are ASCII, which lowers ten times faster than the joined text.
-    lowered = [text.lower() for text in texts]
-    lower = "\n".join(lowered)
-    if len(lower) != len(big):
-        starts = _starts(lowered)
-    _confirmed_lines(_LOWER_TRIGGER, _LOWER_ANCHORS, lower, starts, found)
-    return [sorted(found[i]) if i in found else [] for i in range(len(texts))]
+            found.setdefault(part, []).append(line)
+    return found
 
 
 def candidate_lines(text: str) -> list[int]:
@@ -351,19 +418,11 @@ def _best_per_line(hits: Iterable[_Hit]) -> list[_Hit]:
 
 
 def _regex_gate(plugin: Any) -> tuple[re.Pattern[str], ...] | None:
-    """The regexes a plugin finds secrets with, when finding none of them in a line
-    means it finds nothing there: plugins that keep detect-secrets' own
-    ``analyze_line`` and ``RegexBasedDetector.analyze_string``, which yields only
-    matches of its ``denylist``. None for the others (they are always run)."""
-    from detect_secrets.plugins.base import BasePlugin, RegexBasedDetector
+    """Regexes one of which matches every line in which ``plugin`` finds anything (see
+    :func:`nbguard.credential_plugins.line_gate`), or None: the plugin runs on every line."""
+    from nbguard import credential_plugins
 
-    kind = type(plugin)
-    if kind.analyze_line is not BasePlugin.analyze_line:
-        return None
-    if kind.analyze_string is not RegexBasedDetector.analyze_string:
-        return None
-    denylist = tuple(plugin.denylist)
-    return denylist if all(isinstance(regex, re.Pattern) for regex in denylist) else None
+    return credential_plugins.line_gate(plugin)
 
 
 class _Engine:
@@ -381,6 +440,7 @@ class _Engine:
         self._snippet = get_code_snippet
         self._plugins = credential_plugins.all_plugins()
         self._gates = [_regex_gate(plugin) for plugin in self._plugins]
+        self._need_cased = [type(plugin).__name__ in _CASED_DETECTORS for plugin in self._plugins]
         self._value_filters = (
             credential_plugins.is_placeholder,
             credential_plugins.is_low_variety,
@@ -439,9 +499,7 @@ class _Engine:
                     required_filter_parameters=["line"], filename=filename, line=line, context=context
                 ):
                     continue
-                for plugin, gate in zip(self._plugins, self._gates, strict=True):
-                    if gate is not None and not any(regex.search(line) for regex in gate):
-                        continue  # the plugin would find nothing: skip detect-secrets' call overhead
+                for plugin in self._plugins_for(line):
                     for secret in scan(
                         plugin=plugin, filename=filename, line=line, line_number=index + 1, context=context
                     ):
@@ -458,6 +516,14 @@ class _Engine:
                         value = self._whole_value(secret.type, value, filename, lines, index)
                         if value is not None:
                             yield _Hit(index + 1, secret.type, value)
+
+    def _plugins_for(self, line: str) -> Iterator[Any]:
+        """The plugins that may find something in ``line``; skipping the others, which
+        would find nothing, saves detect-secrets' call overhead and their regexes."""
+        cased = _CASED_ANCHORS.search(line) is not None
+        for plugin, gate, needs_cased in zip(self._plugins, self._gates, self._need_cased, strict=True):
+            if (cased or not needs_cased) and (gate is None or any(regex.search(line) for regex in gate)):
+                yield plugin
 
     def _whole_value(self, kind: str, value: str, filename: str, lines: list[str], index: int) -> str | None:
         """The value to fingerprint: a private key's whole body; in config-style
@@ -526,21 +592,23 @@ def _kept_engine() -> _Engine:
 
 
 def _scan(nb: Notebook, allowed: Collection[str], engine: Callable[[], _Engine]) -> list[Finding]:
+    texts, owners = notebook_parts.part_texts(nb, skip_tagged=ALLOW_TAG)
+    candidates = _candidates(texts)
+    widget_values = notebook_parts.password_widget_values(nb)
+    passwords = [_Hit(line, PASSWORD_WIDGET, value) for line, value in widget_values]
+    flagged = set(candidates)
+    if passwords:  # the widget state part, which is the notebook's
+        flagged.update(index for index, owner in enumerate(owners) if owner == notebook_parts.NOTEBOOK)
+    if not flagged:
+        return []  # most notebooks: no need to know which cell and part each text is
+    parts = notebook_parts.parts_of(nb, {owners[index] for index in flagged})
     findings: list[Finding] = []
-    parts = list(notebook_parts.iter_parts(nb, skip_tagged=ALLOW_TAG))
-    candidates = candidate_lines_of([part.text for part in parts])
-    for part, numbers in zip(parts, candidates, strict=True):
-        hits = _part_hits(part, numbers, engine)
+    for index in sorted(flagged):
+        owner = owners[index]
+        part = parts[owner][index - owners.index(owner)]
+        hits = _part_hits(part, candidates.get(index, []), engine)
         if part.label == "widget state" and part.cell is None:
-            hits = _best_per_line(
-                [
-                    *hits,
-                    *(
-                        _Hit(line, PASSWORD_WIDGET, value)
-                        for line, value in notebook_parts.password_widget_values(nb)
-                    ),
-                ]
-            )
+            hits = _best_per_line([*hits, *passwords])
         findings.extend(_findings(part, hits, allowed))
     return findings
 

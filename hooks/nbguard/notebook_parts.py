@@ -17,7 +17,7 @@ import binascii
 import html
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from nbguard import notebook_io
@@ -104,22 +104,24 @@ def _plain(value: Any) -> bool:
     """True for JSON made only of strings, integers, booleans, nulls, lists and objects
     with string keys, nested at most ``_PLAIN_DEPTH`` deep: no floats, which msgspec
     formats differently (1e16 for 1e+16), and nothing the json module would refuse."""
-    stack = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        kind = type(item)
-        if kind is str or kind is int or kind is bool or item is None:
-            continue
-        if depth >= _PLAIN_DEPTH:
-            return False
-        if kind is dict:
-            if not all(type(key) is str for key in item):
+    level, depth = [value], 0  # a level of nesting at a time: no (item, depth) pair per item
+    while level:
+        nested: list[Any] = []
+        for item in level:
+            kind = type(item)
+            if kind is str or kind is int or kind is bool or item is None:
+                continue
+            if depth >= _PLAIN_DEPTH:
                 return False
-            stack.extend((v, depth + 1) for v in item.values())
-        elif kind is list:
-            stack.extend((v, depth + 1) for v in item)
-        else:
-            return False
+            if kind is dict:
+                if not all(type(key) is str for key in item):
+                    return False
+                nested.extend(item.values())
+            elif kind is list:
+                nested.extend(item)
+            else:
+                return False
+        level, depth = nested, depth + 1
     return True
 
 
@@ -137,7 +139,10 @@ def kernel_language(nb: Notebook) -> str:
 
 
 def _cell_tags(cell: dict[str, Any]) -> list[Any]:
-    metadata = cell.get("metadata")
+    return _tags(cell.get("metadata"))
+
+
+def _tags(metadata: Any) -> list[Any]:
     tags = metadata.get("tags") if isinstance(metadata, dict) else None
     return tags if isinstance(tags, list) else []
 
@@ -217,15 +222,25 @@ def _attachment_parts(number: int, cell: dict[str, Any]) -> Iterator[Part]:
             yield Part(number, f"attachment {name}", _attachment_text(value), TEXT)
 
 
+def _source(cell: dict[str, Any], major: int) -> str:
+    """A cell's source as scanned: code as written, other cells with inline binary URIs elided."""
+    if cell.get("cell_type") == "code":
+        return joined(cell.get("input" if major == 3 else "source"))
+    return elide_binary_uris(joined(cell.get("source")))
+
+
 def _cell_parts(number: int, cell: dict[str, Any], major: int, language: str) -> Iterator[Part]:
     cell_type = cell.get("cell_type")
     if cell_type == "code":
-        source = joined(cell.get("input" if major == 3 else "source"))
         style = PYTHON if language == "python" else CODE
-        yield Part(number, "source", source, style, language)
+        yield Part(number, "source", _source(cell, major), style, language)
     else:
         style = MARKDOWN if cell_type in ("markdown", "heading") else TEXT
-        yield Part(number, "source", elide_binary_uris(joined(cell.get("source"))), style)
+        yield Part(number, "source", _source(cell, major), style)
+    yield from _parts_after_source(number, cell, major)
+
+
+def _parts_after_source(number: int, cell: dict[str, Any], major: int) -> Iterator[Part]:
     outputs = cell.get("outputs")
     if outputs:
         for index, output in enumerate(outputs, start=1):
@@ -257,6 +272,10 @@ def iter_parts(nb: Notebook, *, skip_tagged: str | None = None) -> Iterator[Part
         if skip_tagged is not None and skip_tagged in _cell_tags(cell):
             continue
         yield from _cell_parts(number, cell, major, language)
+    yield from _notebook_parts(nb)
+
+
+def _notebook_parts(nb: Notebook) -> Iterator[Part]:
     metadata = nb.get("metadata")
     if isinstance(metadata, dict):
         rest = {k: v for k, v in metadata.items() if k != "widgets"}
@@ -265,6 +284,60 @@ def iter_parts(nb: Notebook, *, skip_tagged: str | None = None) -> Iterator[Part
         widgets = metadata.get("widgets")
         if widgets:
             yield Part(None, "widget state", as_json(widgets), JSON)
+
+
+NOTEBOOK = -1  # the owner of the notebook's own parts (metadata, widget state) in part_texts
+
+
+def part_texts(nb: Notebook, *, skip_tagged: str | None = None) -> tuple[list[str], list[int]]:
+    """The texts of :func:`iter_parts`, in the same order, and the owner of each: the
+    index of its cell in ``iter_cells(nb)``, or ``NOTEBOOK``.
+
+    Scanners look at every text, but need a part's cell number and label only for
+    the rare text they flag: this makes no parts, and :func:`parts_of` makes those
+    of the few owners that need them.
+    """
+    major = nb.get("nbformat", 4)
+    code_key = "input" if major == 3 else "source"
+    texts: list[str] = []
+    owners: list[int] = []
+    for index, cell in enumerate(iter_cells(nb)):
+        # _source and _cell_parts, inline: this loop runs for every cell of every notebook
+        metadata = cell.get("metadata")
+        if metadata and skip_tagged is not None and skip_tagged in _tags(metadata):
+            continue
+        if cell.get("cell_type") == "code":
+            source = cell.get(code_key)
+            texts.append(source if type(source) is str else joined(source))
+        else:
+            texts.append(elide_binary_uris(joined(cell.get("source"))))
+        owners.append(index)
+        if cell.get("outputs") or "attachments" in cell:
+            more = [part.text for part in _parts_after_source(index + 1, cell, major)]
+            texts += more
+            owners += [index] * len(more)
+        elif metadata and isinstance(metadata, dict):
+            texts.append(as_json(metadata))
+            owners.append(index)
+    more = [part.text for part in _notebook_parts(nb)]
+    texts += more
+    owners += [NOTEBOOK] * len(more)
+    return texts, owners
+
+
+def parts_of(nb: Notebook, owners: Iterable[int]) -> dict[int, list[Part]]:
+    """For each owner (see :func:`part_texts`), its parts as :func:`iter_parts` yields them."""
+    cells = iter_cells(nb)
+    major = nb.get("nbformat", 4)
+    language = kernel_language(nb)
+    return {
+        owner: list(
+            _notebook_parts(nb)
+            if owner == NOTEBOOK
+            else _cell_parts(owner + 1, cells[owner], major, language)
+        )
+        for owner in owners
+    }
 
 
 def password_widget_values(nb: Notebook) -> list[tuple[int, str]]:
