@@ -64,6 +64,27 @@ secrets = false
     assert r.settings_for(str(tmp_path / "c.ipynb"))["strip"] is True
 
 
+def test_derived_values_are_made_once_per_config_and_matching_overrides(tmp_path):
+    write(
+        tmp_path / "pyproject.toml",
+        "[tool.nbguard]\nmax-kb = 9\n[[tool.nbguard.overrides]]\npaths = ['docs/**']\nmax-kb = 1\n",
+    )
+    write(tmp_path / "other" / ".nbguard.toml", "max-kb = 3\n")
+    made: list[int] = []
+
+    def make(settings):
+        made.append(settings["max-kb"])
+        return object()
+
+    r = Resolver()
+    top = [r.derived(str(tmp_path / f"{name}.ipynb"), make) for name in ("a", "b", "sub/c")]
+    docs = [r.derived(str(tmp_path / "docs" / f"{name}.ipynb"), make) for name in ("d", "deep/e")]
+    other = r.derived(str(tmp_path / "other" / "f.ipynb"), make)
+    assert made == [9, 1, 3]  # one per distinct settings, each from the right ones
+    assert top[0] is top[1] is top[2] and docs[0] is docs[1]
+    assert len({id(top[0]), id(docs[0]), id(other)}) == 3
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

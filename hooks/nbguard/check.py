@@ -270,7 +270,7 @@ def plan_jobs(
     for path in targets:
         key = _key_path(path, root)
         known = base.for_file(key) if base else frozenset()
-        jobs.append(Job(path, Plan.from_settings(resolver.settings_for(path)), fix, key, known))
+        jobs.append(Job(path, resolver.derived(path, Plan.from_settings), fix, key, known))
     return jobs
 
 

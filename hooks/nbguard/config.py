@@ -13,7 +13,7 @@ import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 Settings = dict[str, Any]
 
@@ -101,6 +101,8 @@ KEYS: dict[str, Key] = {
 
 def defaults() -> Settings:
     return {name: (list(k.default) if isinstance(k.default, list) else k.default) for name, k in KEYS.items()}
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,7 @@ class Resolver:
         self.cli = dict(cli or {})
         self.isolated = isolated
         self._found: dict[str, ConfigFile | None] = {}
+        self._derived: dict[tuple[Any, ...], Any] = {}
 
     def find(self, folder: str) -> ConfigFile | None:
         """The configuration nearest to ``folder``, looking upward to the repository root."""
@@ -246,14 +249,37 @@ class Resolver:
 
     def settings_for(self, path: str) -> Settings:
         """Effective settings for a notebook: defaults, its config file, then the command line."""
-        settings = defaults()
         config = self.config_for(path)
+        return self._settings(config, self._overrides_for(config, path))
+
+    def derived(self, path: str, make: Callable[[Settings], T]) -> T:
+        """``make(self.settings_for(path))``, made once for all the notebooks that share a
+        configuration file and the overrides that apply to them (usually all of a run's)."""
+        config = self.config_for(path)
+        overrides = self._overrides_for(config, path)
+        key = (make, config.path if config is not None else None, overrides)
+        if key not in self._derived:
+            self._derived[key] = make(self._settings(config, overrides))
+        return cast(T, self._derived[key])
+
+    @staticmethod
+    def _overrides_for(config: ConfigFile | None, path: str) -> tuple[int, ...]:
+        """The indices of the overrides in ``config`` whose patterns match ``path``."""
+        if config is None or not config.overrides:
+            return ()
+        rel = os.path.relpath(os.path.abspath(path), config.folder).replace(os.sep, "/")
+        return tuple(
+            index
+            for index, override in enumerate(config.overrides)
+            if any(p.fullmatch(rel) for p in override.patterns)
+        )
+
+    def _settings(self, config: ConfigFile | None, overrides: tuple[int, ...]) -> Settings:
+        settings = defaults()
         if config is not None:
             settings.update(config.settings)
-            rel = os.path.relpath(os.path.abspath(path), config.folder).replace(os.sep, "/")
-            for override in config.overrides:
-                if any(p.fullmatch(rel) for p in override.patterns):
-                    settings.update(override.settings)
+            for index in overrides:
+                settings.update(config.overrides[index].settings)
         settings.update(self.cli)
         return settings
 

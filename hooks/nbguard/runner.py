@@ -204,7 +204,7 @@ def run_check(
     targets = paths.expand(args.paths or [paths.STDIN])
     try:
         fmt = resolver.run_settings()["format"]
-        jobs = [(path, make_check(resolver.settings_for(path))) for path in targets]
+        jobs = [(path, resolver.derived(path, make_check)) for path in targets]
     except ConfigError as exc:
         print(f"nbguard: error: {exc}", file=sys.stderr)
         return 2

@@ -506,7 +506,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         fmt = resolver.run_settings()["format"]
         targets = paths.expand(args.paths) if args.paths else [paths.STDIN]
-        jobs = [(path, options_from_settings(resolver.settings_for(path))) for path in targets]
+        jobs = [(path, resolver.derived(path, options_from_settings)) for path in targets]
     except ConfigError as exc:
         print(f"nbguard: error: {exc}", file=sys.stderr)
         return 2
