@@ -460,3 +460,35 @@ def test_no_heavy_imports_on_start_up(dirty):
     )
     proc = subprocess.run([sys.executable, "-c", code_, str(dirty)], capture_output=True, text=True)
     assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_command_flushes_everything_before_its_fast_exit(tmp_path):
+    """`nbguard` exits without interpreter teardown (cli.console): no output may be lost."""
+    for i in range(300):
+        write_nb(tmp_path / f"n{i:03}.ipynb", make_nb(code("x = 1", count=1, outputs=[stream("1\n")])))
+    proc = subprocess.run(
+        [sys.executable, "-m", "nbguard", "strip", "--check", "--isolated", "-j", "1", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 300 and all("NBG401 would be stripped" in line for line in lines)
+    assert proc.stderr == ""
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
+    for i in range(2000):
+        write_nb(tmp_path / f"n{i:04}.ipynb", make_nb(code("x = 1", count=1, outputs=[stream("1\n")])))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nbguard", "strip", "--check", "--isolated", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()  # like `nbguard ... | head -1`
+    err = proc.stderr.read()
+    assert proc.wait() == 1
+    assert b"Traceback" not in err and b"Exception ignored" not in err

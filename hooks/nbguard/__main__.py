@@ -1,3 +1,3 @@
-from nbguard.cli import main
+from nbguard.cli import console
 
-raise SystemExit(main())
+console()

@@ -102,6 +102,7 @@ KEYS: dict[str, Key] = {
 def defaults() -> Settings:
     return {name: (list(k.default) if isinstance(k.default, list) else k.default) for name, k in KEYS.items()}
 
+
 T = TypeVar("T")
 
 
