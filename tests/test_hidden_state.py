@@ -191,6 +191,19 @@ def test_nothing_reported_on_notebooks_run_top_to_bottom():
     assert covered == 201  # the number the README states
 
 
+def test_a_source_met_again_is_not_analysed_again_and_gives_the_same_answer():
+    sources = [(1, "import numpy as np\nprint(later)"), (2, "later = np.zeros(3)"), (3, "")]
+    hs._remembered_cell_names.cache_clear()
+    first = hs.analyze_cells(sources)
+    hits = hs._remembered_cell_names.cache_info().hits
+    again = hs.analyze_cells(sources)
+    assert hs._remembered_cell_names.cache_info().hits == hits + 2  # the two non-blank cells
+    assert again == first == hs.Analysis((hs.HiddenUse(cell=1, line=2, name="later", defined_in=2),))
+    assert [hs.cell_names(source) for _, source in sources[:2]] == [
+        hs._remembered_cell_names(source) for _, source in sources[:2]
+    ]
+
+
 def test_parsing_prints_no_warnings(recwarn):
     source = 'pattern = "\\d+"'  # an invalid escape: a DeprecationWarning or SyntaxWarning from ast
     hs.analyze_cells([(1, source), (2, "print(pattern)")])
