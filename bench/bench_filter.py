@@ -38,7 +38,7 @@ PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAW
 
 def notebook(seed: int, cells: int) -> dict[str, Any]:
     """A notebook as Jupyter saves it after a run: ~1 markdown cell in 10, every code cell with output."""
-    out = []
+    out: list[dict[str, Any]] = []
     for i in range(cells):
         cid = f"c{seed}-{i}"
         if i % 10 == 0:

@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 MEMORY_TARGET = 3.0
 SCALING_TARGET = 12.0
@@ -83,14 +84,14 @@ def write_image_notebook(path: Path, size_mb: int, *, attachments: bool) -> None
         f.write('{\n "cells": [\n')
         for index in range(count):
             if attachments:
-                cell = {
+                cell: dict[str, Any] = {
                     "attachments": {"plot.png": {"image/png": _image(index)}},
                     "cell_type": "markdown",
                     "metadata": {},
                     "source": ["![plot](attachment:plot.png)"],
                 }
             else:
-                output = {
+                output: dict[str, Any] = {
                     "data": {
                         "image/png": _image(index),
                         "text/plain": ["<Figure size 1920x1080 with 1 Axes>"],
@@ -119,7 +120,7 @@ def write_image_notebook(path: Path, size_mb: int, *, attachments: bool) -> None
 
 
 def write_cells_notebook(path: Path, cells: int) -> None:
-    out = []
+    out: list[dict[str, Any]] = []
     for index in range(cells // 2):
         out.append({"cell_type": "markdown", "metadata": {}, "source": [f"## Step {index}\n", "Some notes."]})
         out.append(

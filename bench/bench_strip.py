@@ -126,8 +126,8 @@ def main() -> int:
     print("| tool | time | runs | vs nbguard strip |")
     print("|---|---|---|---|")
     for name, value in medians.items():
-        runs = ", ".join(f"{t:.2f}" for t in results[name])
-        print(f"| {name} | {value:.2f} s | {runs} | {value / ours:.2f}x |")
+        shown = ", ".join(f"{t:.2f}" for t in results[name])
+        print(f"| {name} | {value:.2f} s | {shown} | {value / ours:.2f}x |")
     print(f"\nnbguard strip is {ref / ours:.1f}x faster than nbstripout (target >= 10x)")
     print(f"nbguard strip takes {ours / fast:.2f}x nbstripout-fast's time (target <= 1.5x)\n")
     print("Start-up (median):\n")
