@@ -184,3 +184,15 @@ def test_killed_in_a_batch_the_next_run_removes_the_temp_file_and_the_spare(tmp_
     assert cli.main(["strip", "--isolated", str(tmp_path / "c.ipynb")]) == 0
     assert _listing(tmp_path) == ["a.ipynb", "b.ipynb", "c.ipynb"]
     assert cli.main(["strip", "--check", "--isolated", str(tmp_path)]) == 1  # b is still dirty
+
+
+@pytest.mark.skipif(not LINUX, reason="recycling needs Linux leases")
+def test_the_spare_of_a_bare_relative_name_stays_in_its_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _files(tmp_path, 2)
+    with AtomicWriter() as writer:
+        writer.write("nb0.ipynb", b"new 0\n")
+        # Between writes the replaced file waits, hidden, beside the notebooks.
+        assert _listing(tmp_path) == [f".nb0.ipynb.{os.getpid()}.spare.nbguard", "nb0.ipynb", "nb1.ipynb"]
+        writer.write("nb1.ipynb", b"new 1\n")
+    assert _listing(tmp_path) == ["nb0.ipynb", "nb1.ipynb"]
