@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -252,3 +253,40 @@ def test_write_atomic_failure_leaves_original_and_no_temp_file(tmp_path, monkeyp
         atomic_files.write_atomic(str(target), b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in Path(tmp_path).iterdir()] == ["nb.ipynb"]
+
+
+# Cells that the fast structure check must accept only where _cell_problem does.
+FAST_CHECK_CELLS = [
+    {"cell_type": "markdown", "metadata": {}, "source": ["# a\n", "b"]},
+    {"cell_type": "raw", "metadata": {}, "source": "text"},
+    {"cell_type": "code", "metadata": {}, "source": [], "outputs": [{"output_type": "stream"}]},
+    {"cell_type": "code", "metadata": {}, "source": "", "outputs": []},
+    {"cell_type": "markdown", "source": "no metadata"},
+    {"cell_type": "markdown", "metadata": None, "source": "null metadata"},
+    {"cell_type": "markdown", "metadata": [], "source": ""},
+    {"cell_type": "heading", "metadata": {}, "source": ""},
+    {"cell_type": "markdown", "metadata": {}},
+    {"cell_type": "markdown", "metadata": {}, "source": ["a", 1]},
+    {"cell_type": "markdown", "metadata": {}, "source": None},
+    {"cell_type": "code", "metadata": {}, "source": ""},
+    {"cell_type": "code", "metadata": {}, "source": "", "outputs": {}},
+    {"cell_type": "code", "metadata": {}, "source": "", "outputs": [[]]},
+    {"cell_type": "code", "metadata": {}, "source": "", "outputs": [{"output_type": 1}]},
+    {"cell_type": "code", "metadata": {}, "source": "", "outputs": [{}]},
+    {"metadata": {}, "source": ""},
+    [],
+    "cell",
+]
+
+
+@pytest.mark.parametrize("cell", FAST_CHECK_CELLS)
+def test_fast_cell_check_agrees_with_cell_problem(cell):
+    if notebook_io._plain_v4_cell(cell):
+        assert notebook_io._cell_problem(cell, 4) is None
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [markdown("x"), cell]}
+    problem = notebook_io._cell_problem(cell, 4)
+    if problem is None:
+        notebook_io.check_structure(nb)
+    else:
+        with pytest.raises(NotebookError, match=f"^cell 2: {re.escape(problem)}$"):
+            notebook_io.check_structure(nb)

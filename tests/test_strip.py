@@ -492,3 +492,66 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
     err = proc.stderr.read()
     assert proc.wait() == 1
     assert b"Traceback" not in err and b"Exception ignored" not in err
+
+
+# Cells for the fast paths of _strip_cell; each must give what the general path gives.
+FAST_PATH_CELLS = [
+    {"cell_type": "markdown", "metadata": {}, "source": "a"},
+    {"cell_type": "markdown", "metadata": {"collapsed": True, "tags": []}, "source": "a"},
+    {"cell_type": "markdown", "metadata.collapsed": 1, "metadata": {}, "source": "a"},
+    {"cell_type": "markdown", "source": "no metadata"},
+    {"cell_type": "code", "metadata": {}, "source": "", "outputs": [], "execution_count": None},
+    {"cell_type": "code", "metadata": {"trusted": True}, "source": "", "outputs": [], "execution_count": 3},
+    {
+        "cell_type": "code",
+        "metadata": {"scrolled": False},
+        "source": "",
+        "outputs": [{"output_type": "stream"}],
+    },
+    {
+        "cell_type": "code",
+        "metadata": {"keep_output": True},
+        "source": "",
+        "outputs": [{"output_type": "error"}],
+    },
+    {"cell_type": "code", "metadata": {"tags": ["keep_output"]}, "source": "", "outputs": []},
+    {"cell_type": "code", "id": "0", "metadata": {}, "source": "", "outputs": []},
+    {"cell_type": "code", "id": "x", "metadata": {}, "source": "", "outputs": [], "execution_count": 1},
+]
+FAST_PATH_OPTIONS = [
+    StripOptions(),
+    StripOptions(keep_output=True),
+    StripOptions(keep_count=True, id_action="sequential"),
+    StripOptions(id_action="drop", keep_metadata_keys=("cell.metadata.scrolled",)),
+]
+
+
+@pytest.mark.parametrize("opts", FAST_PATH_OPTIONS)
+@pytest.mark.parametrize("cell", FAST_PATH_CELLS)
+def test_strip_cell_fast_path_matches_general_path(cell, opts):
+    cell_keys = S._key_trees(opts.removed_keys)[1]
+    metadata_keys = S._only_metadata_keys(cell_keys)
+    assert metadata_keys is not None
+    fast = S._strip_cell(cell, 0, 1, None, cell_keys, metadata_keys, opts)
+    general = S._strip_cell(cell, 0, 1, None, cell_keys, None, opts)
+    assert fast == general
+    assert (fast is cell) == (general is cell) == (general == cell)
+
+
+def test_only_metadata_keys_declines_other_trees():
+    assert S._only_metadata_keys(S.compile_keys(["metadata.a", "id"])) == frozenset({"a"})
+    assert S._only_metadata_keys(S.compile_keys(["metadata.a.b"])) is None
+    assert S._only_metadata_keys(S.compile_keys(["metadata.a", "attachments.x"])) is None
+
+
+@pytest.mark.parametrize("default", [None, False, True])
+@pytest.mark.parametrize(
+    "metadata",
+    [{}, {"scrolled": True}, {"tags": ["keep_output"]}, {"keep_output": True}, {"init_cell": True}, None],
+)
+def test_strip_cell_keeps_outputs_as_keep_output_of_says(metadata, default):
+    cell = {"cell_type": "code", "metadata": metadata, "source": "", "outputs": [{"output_type": "error"}]}
+    opts = StripOptions()
+    cell_keys = S._key_trees(opts.removed_keys)[1]
+    stripped = S._strip_cell(cell, 0, 1, default, cell_keys, S._only_metadata_keys(cell_keys), opts)
+    assert bool(stripped["outputs"]) == S.keep_output_of(cell, default, False, 1)

@@ -101,6 +101,8 @@ def remove_keys(d: Any, tree: KeyTree) -> Any:
     for head, sub in groups.items():
         inner = out.get(head)
         if isinstance(inner, dict):
+            if not sub[1] and sub[0].isdisjoint(inner):
+                continue  # the common case, decided without a recursive call
             new = remove_keys(inner, sub)
             if new is not inner:
                 if out is d:
@@ -125,10 +127,13 @@ def _matches(output: dict[str, Any], spec: str) -> bool:
     return output.get("output_type") == output_type and (not name or output.get("name") == name)
 
 
+_OUTPUT_FLAGS = frozenset({"init_cell", "keep_output", "tags"})
+
+
 def keep_output_of(cell: dict[str, Any], default: bool | None, strip_init_cells: bool, number: int) -> bool:
     """Whether a cell's outputs stay, from ``init_cell``, ``keep_output`` tag or metadata."""
     metadata = cell.get("metadata")
-    if not isinstance(metadata, dict):
+    if not isinstance(metadata, dict) or _OUTPUT_FLAGS.isdisjoint(metadata):
         return bool(default)
     if "init_cell" in metadata:
         return bool(metadata["init_cell"]) and not strip_init_cells
@@ -180,25 +185,42 @@ def _strip_cell(
     number: int,
     keep_output: bool | None,
     cell_keys: KeyTree,
+    cell_metadata_keys: frozenset[str] | None,
     opts: StripOptions,
 ) -> dict[str, Any]:
-    out = dict(cell)
-    if "outputs" in out:
-        keep = keep_output_of(cell, keep_output, opts.strip_init_cells, number)
-        outputs = out["outputs"]
-        stripped = _strip_outputs(outputs, keep, opts)
-        if stripped != outputs:
-            out["outputs"] = stripped
+    """The stripped cell, or ``cell`` itself when nothing changes.
+
+    Only real changes are collected, so an unchanged cell is neither copied nor
+    compared; ``remove_keys`` copies only when it removes something.
+    """
+    changes: dict[str, Any] = {}
+    if "outputs" in cell:
+        metadata = cell.get("metadata")
+        if isinstance(metadata, dict) and _OUTPUT_FLAGS.isdisjoint(metadata):
+            keep = bool(keep_output)  # what keep_output_of says, without a call per cell
+        else:
+            keep = keep_output_of(cell, keep_output, opts.strip_init_cells, number)  # may raise
+        outputs = cell["outputs"]
+        if outputs:  # an empty list stays as it is
+            stripped = _strip_outputs(outputs, keep, opts)
+            if stripped != outputs:
+                changes["outputs"] = stripped
     if not opts.keep_count:
         for key in ("execution_count", "prompt_number"):
-            if out.get(key) is not None:
-                out[key] = None
-    if opts.id_action == "sequential" and "id" in out:
-        out["id"] = str(index)
-    elif opts.id_action == "drop":
-        out.pop("id", None)
-    out = remove_keys(out, cell_keys)
-    return cell if out == cell else out
+            if cell.get(key) is not None:
+                changes[key] = None
+    if opts.id_action == "sequential" and "id" in cell and cell["id"] != str(index):
+        changes["id"] = str(index)
+    out = {**cell, **changes} if changes else cell
+    if opts.id_action == "drop" and "id" in out:
+        out = {k: v for k, v in out.items() if k != "id"}
+    if cell_metadata_keys is not None and cell_keys[0].isdisjoint(out):
+        # Saves a call per cell: most cells hold none of the keys to remove.
+        metadata = out.get("metadata")
+        if not isinstance(metadata, dict) or cell_metadata_keys.isdisjoint(metadata):
+            return out
+    result: dict[str, Any] = remove_keys(out, cell_keys)
+    return result
 
 
 def _kept_cells(cells: list[Any], opts: StripOptions) -> list[tuple[int, Any]]:
@@ -214,6 +236,25 @@ def _kept_cells(cells: list[Any], opts: StripOptions) -> list[tuple[int, Any]]:
     return kept
 
 
+@functools.lru_cache(maxsize=32)
+def _key_trees(removed_keys: tuple[str, ...]) -> tuple[KeyTree, KeyTree]:
+    """The trees of notebook and cell keys to remove; options repeat from file to file."""
+    nb_keys = compile_keys(k.partition(".")[2] for k in removed_keys if k.startswith("metadata."))
+    cell_keys = compile_keys(
+        [k.partition(".")[2] for k in removed_keys if k.startswith("cell.")] + ["metadata.trusted"]
+    )
+    return nb_keys, cell_keys
+
+
+def _only_metadata_keys(tree: KeyTree) -> frozenset[str] | None:
+    """The keys ``tree`` removes from a cell's metadata where, besides literal keys of
+    the cell itself, that is all it removes (as with the default keys); else None."""
+    groups = tree[1]
+    if groups.keys() != {"metadata"} or groups["metadata"][1]:
+        return None
+    return groups["metadata"][0]
+
+
 def strip(nb: Notebook, opts: StripOptions | None = None) -> Notebook:
     """The stripped notebook; ``nb`` itself is not modified.
 
@@ -223,10 +264,8 @@ def strip(nb: Notebook, opts: StripOptions | None = None) -> Notebook:
     opts = opts or StripOptions()
     if not opts.enabled:
         return nb
-    nb_keys = compile_keys(k.partition(".")[2] for k in opts.removed_keys if k.startswith("metadata."))
-    cell_keys = compile_keys(
-        [k.partition(".")[2] for k in opts.removed_keys if k.startswith("cell.")] + ["metadata.trusted"]
-    )
+    nb_keys, cell_keys = _key_trees(opts.removed_keys)
+    metadata_keys = _only_metadata_keys(cell_keys)
 
     metadata = nb.get("metadata", {})
     keep_output = opts.keep_output
@@ -240,9 +279,13 @@ def strip(nb: Notebook, opts: StripOptions | None = None) -> Notebook:
         out["metadata"] = new_metadata
 
     def strip_cells(cells: list[Any], first_number: int) -> list[Any]:
-        kept = _kept_cells(cells, opts)
+        kept = (
+            _kept_cells(cells, opts)
+            if opts.drop_empty_cells or opts.drop_tagged_cells
+            else enumerate(cells, 1)
+        )
         return [
-            _strip_cell(cell, index, first_number + number - 1, keep_output, cell_keys, opts)
+            _strip_cell(cell, index, first_number + number - 1, keep_output, cell_keys, metadata_keys, opts)
             for index, (number, cell) in enumerate(kept)
         ]
 
@@ -268,15 +311,17 @@ def describe(before: Notebook, after: Notebook) -> str:
     if len(old) != len(new):
         parts.append(_plural(len(old) - len(new), "cell"))
     else:
-        pairs = list(zip(old, new, strict=True))
-        outputs = sum(len(a.get("outputs", [])) - len(b.get("outputs", [])) for a, b in pairs)
-        counts = sum(
-            1
-            for a, b in pairs
-            if (a.get("execution_count") is not None or a.get("prompt_number") is not None)
-            and b.get("execution_count") is None
-            and b.get("prompt_number") is None
-        )
+        outputs = counts = 0
+        for a, b in zip(old, new, strict=True):
+            if a is b:
+                continue  # strip returns an unchanged cell itself
+            outputs += len(a.get("outputs", [])) - len(b.get("outputs", []))
+            if (
+                (a.get("execution_count") is not None or a.get("prompt_number") is not None)
+                and b.get("execution_count") is None
+                and b.get("prompt_number") is None
+            ):
+                counts += 1
         if outputs:
             parts.append(_plural(outputs, "output"))
         if counts:
