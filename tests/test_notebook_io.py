@@ -169,6 +169,16 @@ def test_dumps_matches_nbformat_over_corpus():
             id="unknown-type",
         ),
         pytest.param(
+            b'{"nbformat": 4, "cells": [{"cell_type": ["code"], "source": ""}]}',
+            "cell 1: unknown cell_type (a JSON array)",
+            id="cell-type-array",
+        ),
+        pytest.param(
+            b'{"nbformat": 3, "worksheets": [{"cells": [{"cell_type": {"a": 1}, "input": ""}]}]}',
+            "cell 1: unknown cell_type (a JSON object)",
+            id="v3-cell-type-object",
+        ),
+        pytest.param(
             b'{"nbformat": 4, "cells": [{"cell_type": "code", "outputs": []}]}',
             "cell 1: no 'source'",
             id="no-source",

@@ -105,7 +105,8 @@ def _cell_problem(cell: Any, major: int) -> str | None:
     if not isinstance(cell, dict):
         return "not a JSON object"
     cell_type = cell.get("cell_type")
-    if cell_type not in (_V4_CELL_TYPES if major == 4 else _V3_CELL_TYPES):
+    # The type test first: a list or an object cannot even be looked up in a set.
+    if not isinstance(cell_type, str) or cell_type not in (_V4_CELL_TYPES if major == 4 else _V3_CELL_TYPES):
         return f"unknown cell_type {_shown(cell_type)}"
     metadata = cell.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
@@ -161,7 +162,9 @@ def _plain_v4_cell(cell: Any) -> bool:
     if type(cell) is not dict:
         return False
     cell_type = cell.get("cell_type")
-    if cell_type not in _V4_CELL_TYPES or type(cell.get("metadata")) is not dict:
+    if type(cell_type) is not str or cell_type not in _V4_CELL_TYPES:
+        return False
+    if type(cell.get("metadata")) is not dict:
         return False
     source = cell.get("source")
     if type(source) is list:
