@@ -167,9 +167,15 @@ class AtomicWriter:
         return name
 
 
+def writer_for(count: int) -> AtomicWriter:
+    """The writer for a run of ``count`` files, written one after the other: a spare is
+    worth keeping only when another file follows (a single write keeps none)."""
+    return AtomicWriter(recycle=count > 1)
+
+
 def write_atomic(path: str, data: bytes) -> None:
     """Replace one file atomically (see :class:`AtomicWriter`)."""
-    with AtomicWriter(recycle=False) as writer:
+    with writer_for(1) as writer:
         writer.write(path, data)
 
 

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from nbguard import baseline as bl
 from nbguard import notebook_io, paths
-from nbguard.atomic_files import AtomicWriter, remove_stale_temp_files, write_atomic
+from nbguard.atomic_files import AtomicWriter, remove_stale_temp_files, write_atomic, writer_for
 from nbguard.config import ConfigError, Resolver, cli_settings
 from nbguard.findings import Finding
 from nbguard.notebook_io import Notebook, NotebookError
@@ -31,7 +31,6 @@ from nbguard.runner import (
     jobs_for,
     load,
     map_batches,
-    map_files,
 )
 
 CHECKS = ("order", "secrets", "images", "strip")
@@ -113,13 +112,11 @@ def check_notebook(nb: Notebook, plan: Plan) -> tuple[list[Finding], Notebook]:
 
 
 def run_batch(batch: Sequence[Job]) -> list[Outcome]:
-    with AtomicWriter(
-        recycle=len(batch) > 1
-    ) as writer:  # one writer, so consecutive files recycle temporary files
+    with writer_for(len(batch)) as writer:  # one writer: consecutive files recycle temporary files
         return [run_job(job, writer) for job in batch]
 
 
-def run_job(job: Job, writer: AtomicWriter | None = None) -> Outcome:
+def run_job(job: Job, writer: AtomicWriter) -> Outcome:
     from nbguard.strip import CHECK as STRIP
     from nbguard.strip import CODE_WOULD_STRIP, describe
 
@@ -147,10 +144,7 @@ def run_job(job: Job, writer: AtomicWriter | None = None) -> Outcome:
     if new:
         return Outcome(tuple(new), matched=matched, entries=entries)  # keep the evidence
     try:
-        if writer is None:
-            write_atomic(job.path, data)
-        else:
-            writer.write(job.path, data)
+        writer.write(job.path, data)
     except NotebookError as exc:
         return Outcome((error_finding(job.path, exc),), matched=matched, entries=entries)
     return Outcome(note=f"{job.path}: stripped {summary}", matched=matched, entries=entries, stripped=True)
@@ -329,7 +323,7 @@ def run_baseline(args: argparse.Namespace) -> int:
         return 2
     entries: list[bl.Entry] = []
     unreadable: list[Finding] = []
-    for outcome in map_files(run_job, jobs, jobs_for(args.jobs)):
+    for outcome in map_batches(run_batch, jobs, jobs_for(args.jobs)):
         if not outcome.readable:
             unreadable.extend(outcome.findings)
         entries.extend(e for e in outcome.entries if not e.code.startswith("NBG4"))

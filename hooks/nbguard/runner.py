@@ -70,19 +70,23 @@ def map_files(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[R
 
     ``fn`` must be picklable (a module-level function or a partial of one).
     """
-    parallel = jobs > 1 and len(items) >= PARALLEL_MIN_FILES
-    return _mapped(fn, items, jobs if parallel else 1, chunksize=max(1, len(items) // (jobs * 64)))
+    return _mapped(fn, items, _processes(len(items), jobs), chunksize=max(1, len(items) // (jobs * 64)))
 
 
 def map_batches(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs: int) -> Iterator[R]:
     """Like :func:`map_files`, for work that shares a set-up over several files (an
     ``AtomicWriter`` that recycles temporary files): ``fn`` takes a run of
     consecutive items and returns one result per item, in order."""
-    parallel = jobs > 1 and len(items) >= PARALLEL_MIN_FILES
-    size = max(1, min(BATCH_FILES, len(items) // (jobs * 16))) if parallel else BATCH_FILES
+    processes = _processes(len(items), jobs)
+    size = max(1, min(BATCH_FILES, len(items) // (jobs * 16))) if processes > 1 else BATCH_FILES
     batches = [items[start : start + size] for start in range(0, len(items), size)]
-    for results in _mapped(fn, batches, jobs if parallel else 1, chunksize=1):
+    for results in _mapped(fn, batches, processes, chunksize=1):
         yield from results
+
+
+def _processes(files: int, jobs: int) -> int:
+    """How many processes to use: ``jobs``, or one where a pool would cost more than it saves."""
+    return jobs if files >= PARALLEL_MIN_FILES else 1
 
 
 def _mapped(fn: Callable[[T], R], items: Sequence[T], jobs: int, chunksize: int) -> Iterator[R]:

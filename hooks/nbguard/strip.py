@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nbguard import notebook_io, paths
-from nbguard.atomic_files import AtomicWriter, remove_stale_temp_files, write_atomic
+from nbguard.atomic_files import AtomicWriter, remove_stale_temp_files, writer_for
 from nbguard.config import ConfigError, Resolver, cli_settings
 from nbguard.findings import Finding
 from nbguard.notebook_io import Document, Notebook, NotebookError
@@ -488,13 +488,8 @@ def stripped_bytes(doc: Document, opts: StripOptions) -> tuple[Notebook, bytes |
     return stripped, notebook_io.changed_bytes(doc, stripped)
 
 
-def strip_path(
-    path: str, opts: StripOptions, check: bool = False, writer: AtomicWriter | None = None
-) -> FileResult:
-    """Strip one file in place, or with ``check`` only say whether it would change.
-
-    ``writer`` is the AtomicWriter to write with (a new one for this file if None).
-    """
+def strip_path(path: str, opts: StripOptions, writer: AtomicWriter, check: bool = False) -> FileResult:
+    """Strip one file in place with ``writer``, or with ``check`` only say whether it would change."""
     try:
         doc = load(path)
         stripped, data = stripped_bytes(doc, opts)
@@ -504,10 +499,7 @@ def strip_path(
         if check:
             message = f"would be stripped ({summary})"
             return FileResult(1, (Finding(CODE_WOULD_STRIP, message, path=path, check=CHECK),))
-        if writer is None:
-            write_atomic(path, data)
-        else:
-            writer.write(path, data)
+        writer.write(path, data)
         return FileResult(0, note=f"{path}: stripped {summary}")
     except NotebookError as exc:
         return FileResult(1, (error_finding(path, exc, CHECK),))
@@ -581,10 +573,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _strip_batch(batch: Sequence[tuple[str, StripOptions]], check: bool) -> list[FileResult]:
-    with AtomicWriter(
-        recycle=len(batch) > 1
-    ) as writer:  # one writer, so consecutive files recycle temporary files
-        return [strip_path(path, opts, check, writer) for path, opts in batch]
+    with writer_for(len(batch)) as writer:  # one writer: consecutive files recycle temporary files
+        return [strip_path(path, opts, writer, check) for path, opts in batch]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
