@@ -129,7 +129,8 @@ class AtomicWriter:
             raise NotebookError(f"cannot write: {exc.strerror or exc}") from None
 
     def _reused_spare(self, folder: str, st: os.stat_result) -> tuple[int, str] | None:
-        """The spare inode, emptied, as this write's temporary file; None if it cannot serve."""
+        """The spare inode, opened for this write to go over its old bytes, as the temporary
+        file; None if it cannot serve (it is then removed)."""
         spare, self._spare = self._spare, None
         if spare is None:
             return None
