@@ -265,8 +265,8 @@ def test_write_atomic_failure_leaves_original_and_no_temp_file(tmp_path, monkeyp
     assert [p.name for p in Path(tmp_path).iterdir()] == ["nb.ipynb"]
 
 
-# Cells that the fast structure check must accept only where _cell_problem does.
-FAST_CHECK_CELLS = [
+# Cells check_structure must accept or reject exactly as _cell_problem judges them.
+CELLS = [
     {"cell_type": "markdown", "metadata": {}, "source": ["# a\n", "b"]},
     {"cell_type": "raw", "metadata": {}, "source": "text"},
     {"cell_type": "code", "metadata": {}, "source": [], "outputs": [{"output_type": "stream"}]},
@@ -289,10 +289,8 @@ FAST_CHECK_CELLS = [
 ]
 
 
-@pytest.mark.parametrize("cell", FAST_CHECK_CELLS)
-def test_fast_cell_check_agrees_with_cell_problem(cell):
-    if notebook_io._plain_v4_cell(cell):
-        assert notebook_io._cell_problem(cell, 4) is None
+@pytest.mark.parametrize("cell", CELLS)
+def test_check_structure_reports_the_cell_problem(cell):
     nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [markdown("x"), cell]}
     problem = notebook_io._cell_problem(cell, 4)
     if problem is None:

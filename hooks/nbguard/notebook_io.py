@@ -147,42 +147,10 @@ def check_structure(nb: Any) -> None:
             raise NotebookError("nbformat 3 notebook without a 'worksheets' list")
     elif not isinstance(nb.get("cells"), list):
         raise NotebookError("no 'cells' list")
-    cells = iter_cells(nb)
-    if major == 4 and all(map(_plain_v4_cell, cells)):
-        return
-    for number, cell in enumerate(cells, start=1):
+    for number, cell in enumerate(iter_cells(nb), start=1):
         problem = _cell_problem(cell, major)
         if problem is not None:
             raise NotebookError(f"cell {number}: {problem}")
-
-
-def _plain_v4_cell(cell: Any) -> bool:
-    """True for a v4 cell ``_cell_problem`` certainly accepts, checked in fewer steps;
-    False sends the cell to ``_cell_problem``, which has the final word and the message."""
-    if type(cell) is not dict:
-        return False
-    cell_type = cell.get("cell_type")
-    if type(cell_type) is not str or cell_type not in _V4_CELL_TYPES:
-        return False
-    if type(cell.get("metadata")) is not dict:
-        return False
-    source = cell.get("source")
-    if type(source) is list:
-        try:
-            "".join(source)  # fails unless every item is text; fast in C
-        except TypeError:
-            return False
-    elif type(source) is not str:
-        return False
-    if cell_type != "code":
-        return True
-    outputs = cell.get("outputs")
-    if type(outputs) is not list:
-        return False
-    for output in outputs:
-        if type(output) is not dict or type(output.get("output_type")) is not str:
-            return False
-    return True
 
 
 _PLAIN = re.compile(r"[\w .+-]{0,16}")
