@@ -195,11 +195,7 @@ def _strip_cell(
     """
     changes: dict[str, Any] = {}
     if "outputs" in cell:
-        metadata = cell.get("metadata")
-        if isinstance(metadata, dict) and _OUTPUT_FLAGS.isdisjoint(metadata):
-            keep = bool(keep_output)  # what keep_output_of says, without a call per cell
-        else:
-            keep = keep_output_of(cell, keep_output, opts.strip_init_cells, number)  # may raise
+        keep = keep_output_of(cell, keep_output, opts.strip_init_cells, number)
         outputs = cell["outputs"]
         if outputs:  # an empty list stays as it is
             stripped = _strip_outputs(outputs, keep, opts)
