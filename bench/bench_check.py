@@ -14,23 +14,10 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-from common import DEFAULT_CORPUS, corpus_files
-
-
-def timed(argv: list[str], cwd: Path) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(argv, cwd=cwd, capture_output=True, check=False)
-    elapsed = time.perf_counter() - start
-    if proc.returncode not in (0, 1):
-        raise SystemExit(
-            f"{' '.join(argv[:6])} ... exited {proc.returncode}:\n{proc.stderr.decode()[-2000:]}"
-        )
-    return elapsed
+from common import DEFAULT_CORPUS, corpus_files, timed_run
 
 
 def main() -> int:
@@ -56,7 +43,7 @@ def main() -> int:
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(args.repeat):
         for name, argv in commands.items():
-            times[name].append(timed(argv, corpus))
+            times[name].append(timed_run(argv, corpus)[0])
     med = {name: statistics.median(t) for name, t in times.items()}
     print(f"| command | median of {args.repeat} |")
     print("|---|---|")

@@ -16,22 +16,12 @@ import json
 import statistics
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
-from common import DEFAULT_CORPUS
+from common import DEFAULT_CORPUS, timed_run
 
 NBGUARD = [sys.executable, "-m", "nbguard"]
-
-
-def timed(argv: list[str]) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
-    elapsed = time.perf_counter() - start
-    if proc.returncode not in (0, 1):  # 1 means findings, which the corpus has
-        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr.decode()}")
-    return elapsed
 
 
 def order_summary(corpus: Path) -> str:
@@ -63,11 +53,11 @@ def main() -> int:
         "nbguard strip --check -j 1": [*NBGUARD, "strip", "--check", "-j", "1", str(corpus)],
     }
     for argv in commands.values():  # warm the file cache
-        timed(argv)
+        timed_run(argv)
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(args.repeat):
         for name, argv in commands.items():
-            times[name].append(timed(argv))
+            times[name].append(timed_run(argv)[0])
     medians = {name: statistics.median(values) for name, values in times.items()}
 
     print(f"Median of {args.repeat} runs:\n")

@@ -19,13 +19,11 @@ from __future__ import annotations
 import argparse
 import math
 import statistics
-import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-from common import DEFAULT_CORPUS, corpus_files
+from common import DEFAULT_CORPUS, corpus_files, timed_run
 
 TARGET = 10.0
 
@@ -36,18 +34,6 @@ def nbguard(*args: str) -> list[str]:
 
 def detect_secrets_hook(*args: str) -> list[str]:
     return [sys.executable, "-m", "detect_secrets.pre_commit_hook", "--no-verify", *args]
-
-
-def timed(argv: list[str], cwd: Path) -> tuple[float, str]:
-    """Wall time and standard output of one run (exit 0 or 1: clean or findings)."""
-    start = time.perf_counter()
-    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - start
-    if proc.returncode not in (0, 1):
-        raise SystemExit(
-            f"{' '.join(argv[:5])} ... failed with exit code {proc.returncode}:\n{proc.stderr[-2000:]}"
-        )
-    return elapsed, proc.stdout
 
 
 def nbguard_findings(out: str) -> int:
@@ -70,9 +56,9 @@ def run_table(commands: dict[str, tuple[list[str], Callable[[str], int]]], corpu
     found: dict[str, int] = {}
     for _ in range(repeat):
         for name, (argv, count) in commands.items():
-            elapsed, out = timed(argv, corpus)
+            elapsed, proc = timed_run(argv, corpus)
             times[name].append(elapsed)
-            found[name] = count(out)
+            found[name] = count(proc.stdout.decode())
     print("| command | median time | findings |")
     print("|---|---|---|")
     for name, values in times.items():

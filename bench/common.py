@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,6 +42,20 @@ def compile_nbguard() -> None:
 
 
 compile_nbguard()  # every benchmark script imports this module before it times anything
+
+
+def timed_run(argv: list[str], cwd: Path | None = None) -> tuple[float, subprocess.CompletedProcess[bytes]]:
+    """Wall time and result of one run, its output captured. Stops the benchmark unless
+    the command exited 0 or 1 (clean, or findings: the corpus has them)."""
+    start = time.perf_counter()
+    proc = subprocess.run(argv, cwd=cwd, capture_output=True, check=False)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(
+            f"{' '.join(argv[:6])} ... exited {proc.returncode}:\n"
+            + proc.stderr.decode(errors="replace")[-2000:]
+        )
+    return elapsed, proc
 
 
 def corpus_files(corpus: Path) -> list[str]:
