@@ -46,11 +46,12 @@ compile_nbguard()  # every benchmark script imports this module before it times 
 
 def timed_run(argv: list[str], cwd: Path | None = None) -> tuple[float, subprocess.CompletedProcess[bytes]]:
     """Wall time and result of one run, its output captured. Stops the benchmark unless
-    the command exited 0 or 1 (clean, or findings: the corpus has them)."""
+    the command exited 0 or 1 (clean, or findings: the corpus has them) without a
+    traceback: a Python tool that cannot even start exits 1 too."""
     start = time.perf_counter()
     proc = subprocess.run(argv, cwd=cwd, capture_output=True, check=False)
     elapsed = time.perf_counter() - start
-    if proc.returncode not in (0, 1):
+    if proc.returncode not in (0, 1) or b"Traceback (most recent call last)" in proc.stderr:
         raise SystemExit(
             f"{' '.join(argv[:6])} ... exited {proc.returncode}:\n"
             + proc.stderr.decode(errors="replace")[-2000:]

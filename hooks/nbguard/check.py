@@ -251,8 +251,13 @@ def _baseline_path(resolver: Resolver, given: str | None) -> str | None:
     return os.path.join(run_config.folder, configured) if run_config else configured
 
 
-def _key_path(path: str, root: str) -> str:
-    return bl.normalise(os.path.relpath(os.path.abspath(path), root))
+def _key_path(path: str, root: str, folders: dict[str, str]) -> str:
+    """``path`` as the baseline names it: relative to ``root``, with forward slashes.
+    ``folders`` remembers each folder's part, so a large tree costs one relpath per folder."""
+    folder, name = os.path.split(path)
+    if folder not in folders:
+        folders[folder] = os.path.relpath(os.path.abspath(folder), root)
+    return bl.normalise(os.path.join(folders[folder], name))
 
 
 def plan_jobs(
@@ -261,8 +266,9 @@ def plan_jobs(
     targets = paths.expand(args.paths or ["."], tracked_only=True)
     root = os.path.dirname(os.path.abspath(base.path)) if base else os.getcwd()
     jobs = []
+    folders: dict[str, str] = {}
     for path in targets:
-        key = _key_path(path, root)
+        key = _key_path(path, root, folders)
         known = base.for_file(key) if base else frozenset()
         jobs.append(Job(path, resolver.derived(path, Plan.from_settings), fix, key, known))
     return jobs

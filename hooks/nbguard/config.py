@@ -222,6 +222,7 @@ class Resolver:
         self.cli = dict(cli or {})
         self.isolated = isolated
         self._found: dict[str, ConfigFile | None] = {}
+        self._by_folder: dict[str, ConfigFile | None] = {}
         self._derived: dict[tuple[Any, ...], Any] = {}
 
     def find(self, folder: str) -> ConfigFile | None:
@@ -246,7 +247,11 @@ class Resolver:
     def config_for(self, path: str) -> ConfigFile | None:
         if self.isolated or path == "-":
             return None
-        return self.find(os.path.dirname(os.path.abspath(path)))
+        # Keyed by the folder as named: one abspath per folder, not one per notebook.
+        folder = os.path.dirname(path)
+        if folder not in self._by_folder:
+            self._by_folder[folder] = self.find(os.path.abspath(folder))
+        return self._by_folder[folder]
 
     def settings_for(self, path: str) -> Settings:
         """Effective settings for a notebook: defaults, its config file, then the command line."""
