@@ -18,10 +18,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from common import DEFAULT_CORPUS, tool
+from common import DEFAULT_CORPUS, timed_run, tool
 
 # Runs nbstripout's CLI once per file in one interpreter, to find the files it can
 # process at all (its main() exits on the first file it cannot handle).
@@ -52,10 +51,10 @@ def fresh_copy(corpus: Path, files: list[Path], dest: Path) -> list[str]:
     return [str(dest / rel) for rel in files]
 
 
-def timed(argv: list[str], cwd: Path | None = None) -> float:
-    start = time.perf_counter()
-    subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - start
+def timed(argv: list[str]) -> float:
+    """Wall time of one run; a tool that fails (exit code above 1, a traceback) stops
+    the benchmark rather than timing its failure."""
+    return timed_run(argv)[0]
 
 
 def usable_files(corpus: Path) -> list[Path]:
