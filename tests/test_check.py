@@ -405,3 +405,29 @@ def test_an_unexpected_error_in_a_check_is_one_line_and_the_run_goes_on(tmp_path
     out = capsys.readouterr().out
     assert out.splitlines()[0] == (f"{bad}: NBG001 internal error (ValueError); please report it")
     assert "could quote" not in out and "Traceback" not in out
+
+
+@pytest.mark.parametrize(
+    ("path", "root", "expected"),
+    [
+        ("x.ipynb", "", "x.ipynb"),
+        ("a/y.ipynb", "", "a/y.ipynb"),
+        ("./a/b/z.ipynb", "", "a/b/z.ipynb"),
+        ("a//b/../y.ipynb", "", "a/y.ipynb"),
+        ("../w/x.ipynb", "", "../w/x.ipynb"),
+        ("x.ipynb", "a", "../x.ipynb"),
+        ("a/b/z.ipynb", "a", "b/z.ipynb"),
+        ("{cwd}/a/y.ipynb", "", "a/y.ipynb"),
+        ("a/y.ipynb", "..", "{name}/a/y.ipynb"),
+    ],
+)
+def test_baseline_key_paths_are_relative_to_the_root(tmp_path, monkeypatch, path, root, expected):
+    # _key_path remembers each folder's part; a shared memo must not change any key.
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    root_dir = str((work / root).resolve())
+    folders: dict[str, str] = {}
+    for _ in range(2):  # the second call reads the memo
+        key = C._key_path(path.format(cwd=work), root_dir, folders)
+        assert key == expected.format(name=work.name)

@@ -413,6 +413,28 @@ def test_folders_are_recursed_skipping_hidden_and_checkpoints(tmp_path, capsys):
     assert reported == [str(root / "a.ipynb"), str(root / "sub" / "b.ipynb")]
 
 
+@pytest.mark.parametrize(
+    ("named", "expected"),
+    [
+        ("proj", ["proj/a.ipynb", "proj/sub/b.ipynb", "proj/sub/deep/c.ipynb"]),
+        ("proj/", ["proj/a.ipynb", "proj/sub/b.ipynb", "proj/sub/deep/c.ipynb"]),
+        ("./proj", ["./proj/a.ipynb", "./proj/sub/b.ipynb", "./proj/sub/deep/c.ipynb"]),
+        ("proj/sub/..", ["proj/sub/../a.ipynb", "proj/sub/../sub/b.ipynb", "proj/sub/../sub/deep/c.ipynb"]),
+        ("proj//sub", ["proj//sub/b.ipynb", "proj//sub/deep/c.ipynb"]),
+        (".", ["proj/a.ipynb", "proj/sub/b.ipynb", "proj/sub/deep/c.ipynb"]),
+    ],
+)
+def test_a_folder_is_walked_under_the_name_it_was_given(tmp_path, monkeypatch, capsys, named, expected):
+    # The walk slices each folder's name instead of calling os.path.relpath: every
+    # spelling of the folder must still give the files under that spelling.
+    for rel in ["proj/a.ipynb", "proj/sub/b.ipynb", "proj/sub/deep/c.ipynb", "proj/.hidden/d.ipynb"]:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        write_nb(tmp_path / rel, DIRTY)
+    monkeypatch.chdir(tmp_path)
+    assert S.main(["--check", "-j", "1", named]) == 1
+    assert [line.split(":")[0] for line in capsys.readouterr().out.splitlines()] == expected
+
+
 def test_folders_inside_git_respect_gitignore(tmp_path, capsys):
     root = tmp_path / "repo"
     root.mkdir()
