@@ -407,18 +407,17 @@ def json_text(value: Any, *, fast: bool, default: Any = None) -> str:
     data = _msgspec_json(value) if fast else None
     if data is not None:
         return data.decode("utf-8")
-    return json.dumps(
-        value, indent=1, sort_keys=True, separators=(",", ": "), ensure_ascii=False, default=default
-    )
+    return _json_dumps(value, ensure_ascii=False, default=default)
 
 
-def _json_dumps(obj: Any, *, ensure_ascii: bool) -> str:
+def _json_dumps(obj: Any, *, ensure_ascii: bool, default: Any = None) -> str:
     return json.dumps(
         obj,
         indent=1,
         sort_keys=True,
         separators=(",", ": "),
         ensure_ascii=ensure_ascii,
+        default=default,
     )
 
 
