@@ -203,7 +203,9 @@ def remove_stale_temp_files(paths: Iterable[str]) -> None:
     listing a large folder for every file written would cost more than the writing.
     Best effort: a failure here never stops a run.
     """
-    for folder in {os.path.dirname(os.path.abspath(path)) for path in paths}:
+    # One abspath per folder as named, not per file (a large tree names thousands).
+    named = {os.path.dirname(path) for path in paths}
+    for folder in {os.path.abspath(name) for name in named}:
         with contextlib.suppress(OSError), os.scandir(folder) as entries:
             for entry in entries:
                 match = TEMP_NAME.fullmatch(entry.name) if entry.name.endswith(".nbguard") else None
