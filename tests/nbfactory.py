@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -98,3 +99,15 @@ def corpus_notebooks() -> list[Path]:
     if not CORPUS.is_dir():
         return []
     return sorted(CORPUS.rglob("*.ipynb"))
+
+
+def readable_corpus_notebooks() -> Iterator[tuple[Path, dict[str, Any]]]:
+    """(path, notebook) for every corpus notebook nbguard can read; the few it refuses
+    (nbformat 2, an unknown cell type...) are left out."""
+    from nbguard import notebook_io
+
+    for path in corpus_notebooks():
+        try:
+            yield path, notebook_io.read(str(path)).nb
+        except notebook_io.NotebookError:
+            continue

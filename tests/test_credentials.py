@@ -22,11 +22,12 @@ from nbfactory import (
     make_nb,
     markdown,
     raw,
+    readable_corpus_notebooks,
     stream,
     write_nb,
 )
 from nbguard import credential_plugins as cp
-from nbguard import credentials, notebook_io, notebook_parts, runner
+from nbguard import credentials, notebook_parts, runner
 from nbguard.credentials import check, fingerprint, main
 
 
@@ -932,11 +933,7 @@ def test_no_anchor_runs_past_the_end_of_a_line(text):
 @pytest.mark.skipif(not corpus_notebooks(), reason="../shared/corpus is not present")
 def test_the_fast_pass_gives_exactly_the_anchor_lines_on_the_corpus():
     compared = 0
-    for path in corpus_notebooks():
-        try:
-            nb = notebook_io.read(str(path)).nb
-        except notebook_io.NotebookError:
-            continue
+    for path, nb in readable_corpus_notebooks():
         texts = [part.text for part in notebook_parts.iter_parts(nb)]
         assert credentials.candidate_lines_of(texts) == [reference_candidate_lines(t) for t in texts], path
         compared += 1
@@ -1222,11 +1219,7 @@ CORPUS = corpus_notebooks()
 @pytest.mark.skipif(not CORPUS, reason="../shared/corpus is not present")
 def test_corpus_scans_without_errors_and_findings_are_well_formed():
     scanned = 0
-    for path in CORPUS:
-        try:
-            nb = notebook_io.read(str(path)).nb
-        except notebook_io.NotebookError:
-            continue
+    for _path, nb in readable_corpus_notebooks():
         scanned += 1
         for f in check(nb):
             assert f.code in ("NBG201", "NBG202", "NBG203", "NBG204")
