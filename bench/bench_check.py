@@ -11,21 +11,16 @@ nbguard runs as `sys.executable -m nbguard`, never through a version-manager shi
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
 from pathlib import Path
 
-from common import DEFAULT_CORPUS, corpus_files, timed_run
+from common import corpus_files, corpus_parser, timed_run
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser = corpus_parser(__doc__, repeat=3)
     args = parser.parse_args()
     corpus: Path = args.corpus.resolve()
     files = corpus_files(corpus)

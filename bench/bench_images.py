@@ -13,12 +13,11 @@ which reads the header of every image (informational). nbguard runs as
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 from pathlib import Path
 
-from common import DEFAULT_CORPUS, corpus_files, timed_run
+from common import corpus_files, corpus_parser, timed_run
 
 TARGET = 1.2
 
@@ -38,11 +37,7 @@ def timed(argv: list[str], cwd: Path) -> tuple[float, int]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each command (default: 3)")
+    parser = corpus_parser(__doc__, repeat=3)
     args = parser.parse_args()
     corpus: Path = args.corpus.resolve()
     files = corpus_files(corpus)

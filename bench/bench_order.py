@@ -11,7 +11,6 @@ never through a version-manager shim. The target is order <= 1.5x strip --check.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import subprocess
@@ -19,7 +18,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from common import DEFAULT_CORPUS, timed_run
+from common import corpus_files, corpus_parser, timed_run
 
 NBGUARD = [sys.executable, "-m", "nbguard"]
 
@@ -33,17 +32,11 @@ def order_summary(corpus: Path) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser = corpus_parser(__doc__, repeat=5)
     args = parser.parse_args()
     corpus: Path = args.corpus.resolve()
-    if not corpus.is_dir():
-        raise SystemExit(f"no corpus at {corpus}")
-    files = sorted(corpus.rglob("*.ipynb"))
-    size = sum(f.stat().st_size for f in files)
+    files = corpus_files(corpus)
+    size = sum((corpus / f).stat().st_size for f in files)
     print(f"{len(files)} notebooks, {size / 1e6:.1f} MB, read in place\n")
 
     commands = {

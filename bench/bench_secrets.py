@@ -16,14 +16,13 @@ never through a version-manager shim.
 
 from __future__ import annotations
 
-import argparse
 import math
 import statistics
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from common import DEFAULT_CORPUS, corpus_files, timed_run
+from common import corpus_files, corpus_parser, timed_run
 
 TARGET = 10.0
 
@@ -79,14 +78,10 @@ def run_table(commands: dict[str, tuple[list[str], Callable[[str], int]]], corpu
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
+    parser = corpus_parser(__doc__, repeat=1)
     parser.add_argument(
         "--sample", type=int, default=100, help="notebooks for the side-by-side run (default: 100)"
     )
-    parser.add_argument("--repeat", type=int, default=1, help="runs of each command (default: 1)")
     parser.add_argument("--no-full", action="store_true", help="skip timing nbguard on the whole corpus")
     args = parser.parse_args()
     corpus: Path = args.corpus.resolve()

@@ -11,7 +11,6 @@ Needs: pip install -e '.[bench]'.
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import statistics
@@ -20,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import DEFAULT_CORPUS, timed_run, tool
+from common import corpus_parser, timed_run, tool
 
 # Runs nbstripout's CLI once per file in one interpreter, to find the files it can
 # process at all (its main() exits on the first file it cannot handle).
@@ -78,11 +77,7 @@ def usable_files(corpus: Path) -> list[Path]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser = corpus_parser(__doc__, repeat=3)
     args = parser.parse_args()
     corpus: Path = args.corpus.resolve()
     files = usable_files(corpus)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import subprocess
 import sys
@@ -57,6 +58,16 @@ def timed_run(argv: list[str], cwd: Path | None = None) -> tuple[float, subproce
             + proc.stderr.decode(errors="replace")[-2000:]
         )
     return elapsed, proc
+
+
+def corpus_parser(doc: str | None, repeat: int) -> argparse.ArgumentParser:
+    """The arguments every corpus benchmark takes: the corpus folder and ``--repeat``."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument(
+        "--repeat", type=int, default=repeat, help=f"runs of each command (default: {repeat})"
+    )
+    return parser
 
 
 def corpus_files(corpus: Path) -> list[str]:
