@@ -19,7 +19,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from common import corpus_files, corpus_parser, timed_run
+from common import corpus_files, corpus_parser, notebooks_and_size, timed_run
 
 
 def main() -> int:
@@ -27,8 +27,7 @@ def main() -> int:
     args = parser.parse_args()
     corpus: Path = args.corpus.resolve()
     files = corpus_files(corpus)
-    size = sum((corpus / f).stat().st_size for f in files)
-    print(f"{len(files)} notebooks, {size / 1e6:.1f} MB, read in place; {os.cpu_count()} cores\n")
+    print(f"{notebooks_and_size(corpus, files)}, read in place; {os.cpu_count()} cores\n")
     ng = [sys.executable, "-m", "nbguard"]
     commands = {
         "nbguard strip --check": [*ng, "strip", "--check", *files],

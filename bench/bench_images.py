@@ -17,7 +17,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from common import corpus_files, corpus_parser, timed_run
+from common import corpus_files, corpus_parser, notebooks_and_size, timed_run
 
 TARGET = 1.2
 
@@ -41,8 +41,7 @@ def main() -> int:
     args = parser.parse_args()
     corpus: Path = args.corpus.resolve()
     files = corpus_files(corpus)
-    size = sum((corpus / f).stat().st_size for f in files)
-    print(f"{len(files)} notebooks, {size / 1e6:.1f} MB, read in place from {corpus}\n")
+    print(f"{notebooks_and_size(corpus, files)}, read in place from {corpus}\n")
 
     commands = {
         "nbguard images": nbguard("images", *files),

@@ -18,7 +18,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from common import corpus_files, corpus_parser, timed_run
+from common import corpus_files, corpus_parser, notebooks_and_size, timed_run
 
 NBGUARD = [sys.executable, "-m", "nbguard"]
 
@@ -36,8 +36,7 @@ def main() -> int:
     args = parser.parse_args()
     corpus: Path = args.corpus.resolve()
     files = corpus_files(corpus)
-    size = sum((corpus / f).stat().st_size for f in files)
-    print(f"{len(files)} notebooks, {size / 1e6:.1f} MB, read in place\n")
+    print(f"{notebooks_and_size(corpus, files)}, read in place\n")
 
     commands = {
         "nbguard order": [*NBGUARD, "order", str(corpus)],

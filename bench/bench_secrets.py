@@ -22,7 +22,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from common import corpus_files, corpus_parser, timed_run
+from common import corpus_files, corpus_parser, notebooks_and_size, timed_run
 
 TARGET = 10.0
 
@@ -89,9 +89,8 @@ def main() -> int:
     repeat = max(1, args.repeat)
 
     chosen = sample(files, args.sample)
-    size = sum((corpus / f).stat().st_size for f in chosen)
     print(
-        f"Side by side: {len(chosen)} of {len(files)} notebooks ({size / 1e6:.1f} MB),"
+        f"Side by side, a sample of the {len(files)}: {notebooks_and_size(corpus, chosen)},"
         f" median of {repeat} run(s)\n"
     )
     run_table(
@@ -104,8 +103,7 @@ def main() -> int:
         repeat,
     )
     if not args.no_full:
-        size = sum((corpus / f).stat().st_size for f in files)
-        print(f"nbguard alone: all {len(files)} notebooks ({size / 1e6:.1f} MB), median of {repeat} run(s)\n")
+        print(f"nbguard alone: all {notebooks_and_size(corpus, files)}, median of {repeat} run(s)\n")
         run_table(
             {
                 "nbguard secrets": (nbguard(*files), nbguard_findings),

@@ -19,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import corpus_parser, timed_run, tool
+from common import corpus_parser, notebooks_and_size, timed_run, tool
 
 # Runs nbstripout's CLI once per file in one interpreter, to find the files it can
 # process at all (its main() exits on the first file it cannot handle).
@@ -81,8 +81,7 @@ def main() -> int:
     args = parser.parse_args()
     corpus: Path = args.corpus.resolve()
     files = usable_files(corpus)
-    size = sum((corpus / f).stat().st_size for f in files)
-    print(f"{len(files)} notebooks, {size / 1e6:.1f} MB (files any tool refuses are left out)\n")
+    print(f"{notebooks_and_size(corpus, files)} (files any tool refuses are left out)\n")
 
     tools = {
         "nbguard strip": [tool("nbguard"), "strip"],

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,3 +79,9 @@ def corpus_files(corpus: Path) -> list[str]:
     if not files:
         raise SystemExit(f"no notebooks below {corpus}")
     return files
+
+
+def notebooks_and_size(corpus: Path, files: Sequence[str | Path]) -> str:
+    """How much a benchmark reads, for its header: "N notebooks, X MB"."""
+    size = sum((corpus / f).stat().st_size for f in files)
+    return f"{len(files)} notebooks, {size / 1e6:.1f} MB"
