@@ -8,7 +8,8 @@ at most 2x the time of `strip --check` on the same files, and `nbguard check
 CORPUS` (a tree walk) on both cores at least 1.6x faster than on one. For
 comparison (no target), the four single-check commands run one after another
 on the same files: what a configuration listing the four hooks costs instead
-of the one `nbguard` hook.
+of the one `nbguard` hook. With --breakdown, also `check` with the hidden-state
+analysis or the credentials scan switched off, or both: what each costs.
 nbguard runs as `sys.executable -m nbguard`, never through a version-manager shim.
 """
 
@@ -24,6 +25,9 @@ from common import corpus_files, corpus_parser, notebooks_and_size, timed_run
 
 def main() -> int:
     parser = corpus_parser(__doc__, repeat=3)
+    parser.add_argument(
+        "--breakdown", action="store_true", help="also time check without hidden state, without secrets"
+    )
     args = parser.parse_args()
     corpus: Path = args.corpus.resolve()
     files = corpus_files(corpus)
@@ -40,6 +44,9 @@ def main() -> int:
         "nbguard secrets": [*ng, "secrets", *files],
         "nbguard images": [*ng, "images", *files],
     }
+    if args.breakdown:
+        for off in (["--no-hidden-state"], ["--no-secrets"], ["--no-hidden-state", "--no-secrets"]):
+            commands[f"nbguard check {' '.join(off)}"] = [*ng, "check", *off, *files]
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(args.repeat):
         for name, argv in commands.items():
@@ -60,6 +67,8 @@ def main() -> int:
         f"the four single-check commands one after another: {four:.2f} s; "
         f"nbguard check takes {med['nbguard check'] / four:.2f}x that (no target)"
     )
+    for name in (n for n in med if n.startswith("nbguard check --no-")):
+        print(f"{name[len('nbguard ') :]} / strip --check: {med[name] / med['nbguard strip --check']:.2f}x")
     return 0
 
 
