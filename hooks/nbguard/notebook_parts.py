@@ -350,8 +350,6 @@ def password_widget_values(nb: Notebook) -> list[tuple[int, str]]:
     models = state.get("state") if state is not None else None
     if not isinstance(models, dict):
         return []
-    metadata = nb.get("metadata")
-    lines = as_json(metadata["widgets"]).split("\n") if isinstance(metadata, dict) else []
     found = []
     for model_id, model in models.items():
         if not isinstance(model, dict) or model.get("model_name") != "PasswordModel":
@@ -359,8 +357,12 @@ def password_widget_values(nb: Notebook) -> list[tuple[int, str]]:
         inner = model.get("state")
         value = inner.get("value") if isinstance(inner, dict) else None
         if isinstance(value, str) and value:
-            found.append((_value_line(lines, str(model_id)), value))
-    return found
+            found.append((str(model_id), value))
+    if not found:
+        return []  # most widget states: no need to serialize them a second time
+    metadata = nb.get("metadata")
+    lines = as_json(metadata["widgets"]).split("\n") if isinstance(metadata, dict) else []
+    return [(_value_line(lines, model_id), value) for model_id, value in found]
 
 
 def _value_line(lines: list[str], model_id: str) -> int:
