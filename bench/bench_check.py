@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import os
 import statistics
-import sys
 from pathlib import Path
 
-from common import corpus_files, corpus_parser, notebooks_and_size, timed_run
+from common import NBGUARD, corpus_files, corpus_parser, notebooks_and_size, timed_run
 
 
 def main() -> int:
@@ -32,21 +31,20 @@ def main() -> int:
     corpus: Path = args.corpus.resolve()
     files = corpus_files(corpus)
     print(f"{notebooks_and_size(corpus, files)}, read in place; {os.cpu_count()} cores\n")
-    ng = [sys.executable, "-m", "nbguard"]
     commands = {
-        "nbguard strip --check": [*ng, "strip", "--check", *files],
-        "nbguard check": [*ng, "check", *files],
-        "nbguard strip --check -j 1": [*ng, "strip", "--check", "-j", "1", *files],
-        "nbguard check -j 1": [*ng, "check", "-j", "1", *files],
-        "nbguard check CORPUS (tree walk, -j 2)": [*ng, "check", "-j", "2", str(corpus)],
-        "nbguard check CORPUS (tree walk, -j 1)": [*ng, "check", "-j", "1", str(corpus)],
-        "nbguard order": [*ng, "order", *files],
-        "nbguard secrets": [*ng, "secrets", *files],
-        "nbguard images": [*ng, "images", *files],
+        "nbguard strip --check": [*NBGUARD, "strip", "--check", *files],
+        "nbguard check": [*NBGUARD, "check", *files],
+        "nbguard strip --check -j 1": [*NBGUARD, "strip", "--check", "-j", "1", *files],
+        "nbguard check -j 1": [*NBGUARD, "check", "-j", "1", *files],
+        "nbguard check CORPUS (tree walk, -j 2)": [*NBGUARD, "check", "-j", "2", str(corpus)],
+        "nbguard check CORPUS (tree walk, -j 1)": [*NBGUARD, "check", "-j", "1", str(corpus)],
+        "nbguard order": [*NBGUARD, "order", *files],
+        "nbguard secrets": [*NBGUARD, "secrets", *files],
+        "nbguard images": [*NBGUARD, "images", *files],
     }
     if args.breakdown:
         for off in (["--no-hidden-state"], ["--no-secrets"], ["--no-hidden-state", "--no-secrets"]):
-            commands[f"nbguard check {' '.join(off)}"] = [*ng, "check", *off, *files]
+            commands[f"nbguard check {' '.join(off)}"] = [*NBGUARD, "check", *off, *files]
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(args.repeat):
         for name, argv in commands.items():

@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import tool
+from common import NBGUARD, tool
 
 from nbguard.notebook_io import dumps
 
@@ -102,7 +102,7 @@ def git(repo: Path, env: dict[str, str], *args: str) -> str:
 def setup(name: str, repo: Path, env: dict[str, str]) -> None:
     if name == "nbguard":
         subprocess.run(
-            [sys.executable, "-m", "nbguard", "install"],
+            [*NBGUARD, "install"],
             cwd=repo,
             env=env,
             check=True,

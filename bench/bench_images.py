@@ -14,16 +14,15 @@ which reads the header of every image (informational). nbguard runs as
 from __future__ import annotations
 
 import statistics
-import sys
 from pathlib import Path
 
-from common import corpus_files, corpus_parser, notebooks_and_size, timed_run
+from common import NBGUARD, corpus_files, corpus_parser, notebooks_and_size, timed_run
 
 TARGET = 1.2
 
 
 def nbguard(*args: str) -> list[str]:
-    return [sys.executable, "-m", "nbguard", *args]
+    return [*NBGUARD, *args]
 
 
 def timed(argv: list[str], cwd: Path) -> tuple[float, int]:

@@ -14,13 +14,10 @@ from __future__ import annotations
 import json
 import statistics
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
-from common import corpus_files, corpus_parser, notebooks_and_size, timed_run
-
-NBGUARD = [sys.executable, "-m", "nbguard"]
+from common import NBGUARD, corpus_files, corpus_parser, notebooks_and_size, timed_run
 
 
 def order_summary(corpus: Path) -> str:

@@ -37,6 +37,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from common import NBGUARD
+
 MEMORY_TARGET = 3.0
 SCALING_TARGET = 12.0
 IMAGE_MB = 2  # base64 megabytes per image: a large plot
@@ -69,7 +71,7 @@ print(elapsed)
 
 
 def nbguard(*args: str) -> list[str]:
-    return [sys.executable, "-m", "nbguard", *args, "-j", "1", "--isolated"]
+    return [*NBGUARD, *args, "-j", "1", "--isolated"]
 
 
 def _image(index: int) -> str:

@@ -22,13 +22,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from common import corpus_files, corpus_parser, notebooks_and_size, timed_run
+from common import NBGUARD, corpus_files, corpus_parser, notebooks_and_size, timed_run
 
 TARGET = 10.0
 
 
 def nbguard(*args: str) -> list[str]:
-    return [sys.executable, "-m", "nbguard", "secrets", "--isolated", *args]
+    return [*NBGUARD, "secrets", "--isolated", *args]
 
 
 def detect_secrets_hook(*args: str) -> list[str]:

@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
 # The interpreter's own bin folder: a version manager's shim would add its start-up to every run.
 BIN = Path(sys.executable).parent
+# How every benchmark starts nbguard: this interpreter, never a shim, and the bytecode below.
+NBGUARD = [sys.executable, "-m", "nbguard"]
 
 
 def tool(name: str) -> str:
