@@ -31,7 +31,7 @@ from typing import Any
 
 from common import NBGUARD, tool
 
-from nbguard.notebook_io import dumps
+from nbguard.notebook import dumps
 
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 

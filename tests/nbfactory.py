@@ -104,10 +104,10 @@ def corpus_notebooks() -> list[Path]:
 def readable_corpus_notebooks() -> Iterator[tuple[Path, dict[str, Any]]]:
     """(path, notebook) for every corpus notebook nbguard can read; the few it refuses
     (nbformat 2, an unknown cell type...) are left out."""
-    from nbguard import notebook_io
+    from nbguard import notebook
 
     for path in corpus_notebooks():
         try:
-            yield path, notebook_io.read(str(path)).nb
-        except notebook_io.NotebookError:
+            yield path, notebook.read(str(path)).nb
+        except notebook.NotebookError:
             continue

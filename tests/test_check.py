@@ -12,10 +12,10 @@ import pytest
 
 import fake_tokens
 from nbfactory import code, display_data, dumps, make_nb, markdown, stream, write_nb
-from nbguard import check as C
 from nbguard import cli
+from nbguard.commands import check as C
 from nbguard.config import defaults
-from nbguard.runner import Reporter
+from nbguard.run import Reporter
 
 
 def png(width: int, height: int, size: int) -> str:
@@ -226,7 +226,7 @@ class FakeTTY(io.StringIO):
 
 
 def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch, notebooks):
-    from nbguard.findings import Finding
+    from nbguard.report.finding import Finding
 
     finding = Finding("NBG101", "ran as [1] after [2]", cell=2, path="a.ipynb")
     monkeypatch.delenv("NO_COLOR", raising=False)
@@ -393,7 +393,7 @@ def test_baseline_from_configuration_and_missing_baseline(repo, capsys):
 
 
 def test_an_unexpected_error_in_a_check_is_one_line_and_the_run_goes_on(tmp_path, capsys, monkeypatch):
-    from nbguard import images
+    from nbguard.checks import images
 
     def broken(*args, **kwargs):
         raise ValueError("a message that could quote notebook text")

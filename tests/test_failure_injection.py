@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from nbfactory import code, dumps, make_nb, stream, write_nb
-from nbguard import atomic_files, cli
+from nbguard import cli
+from nbguard.notebook import write
 
 DIRTY_NB = make_nb(code("x = 1", count=1, outputs=[stream("1\n")]))
 CLEAN = dumps(make_nb(code("x = 1")))
@@ -40,7 +41,7 @@ def _fail_with(number: int, where: str, monkeypatch: pytest.MonkeyPatch) -> None
     if where == "rename":
         monkeypatch.setattr(os, "replace", fail)
     elif where == "create":
-        monkeypatch.setattr(atomic_files.tempfile, "mkstemp", fail)
+        monkeypatch.setattr(write.tempfile, "mkstemp", fail)
     else:  # the data itself: fdopen gives a file whose write fails
         real_fdopen = os.fdopen
 
@@ -183,7 +184,7 @@ def test_temp_files_of_live_processes_and_look_alikes_are_kept(tmp_path, monkeyp
         for name in names:
             (tmp_path / name).write_text("x")
         write_nb(tmp_path / "a.ipynb", DIRTY_NB)
-        atomic_files.remove_stale_temp_files([str(tmp_path / "a.ipynb")])
+        write.remove_stale_temp_files([str(tmp_path / "a.ipynb")])
         assert _listing(tmp_path) == sorted(["a.ipynb", *(name for name, kept in names.items() if kept)])
     finally:
         sleeper.kill()
@@ -200,10 +201,10 @@ def test_the_temp_file_is_named_for_its_notebook_and_process(tmp_path, monkeypat
         real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", spy)
-    atomic_files.write_atomic(str(target), CLEAN.encode())
+    write.write_atomic(str(target), CLEAN.encode())
     assert len(seen) == 1
     assert seen[0].startswith(f".a.ipynb.{os.getpid()}.") and seen[0].endswith(".nbguard")
-    assert atomic_files.TEMP_NAME.fullmatch(seen[0])
+    assert write.TEMP_NAME.fullmatch(seen[0])
 
 
 def test_read_only_runs_never_remove_anything(tmp_path):

@@ -7,8 +7,9 @@ import ast
 import pytest
 
 from nbfactory import CORPUS, code, make_nb, readable_corpus_notebooks
-from nbguard import hidden_state as hs
-from nbguard import notebook_io, order
+from nbguard import notebook
+from nbguard.checks import hidden_state as hs
+from nbguard.checks import order
 
 
 def _uses(*sources: str) -> list[tuple[int, int, str, int]]:
@@ -166,7 +167,7 @@ def test_cell_names():
 # --- the false-positive guard over ../shared/corpus ------------------------------------------
 
 
-def _counts_read_one_to_n(nb: notebook_io.Notebook) -> bool:
+def _counts_read_one_to_n(nb: notebook.Notebook) -> bool:
     counts = [count for _, count in order.judged_cells(nb)]
     return bool(counts) and counts == list(range(1, len(counts) + 1))
 

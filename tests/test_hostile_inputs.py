@@ -43,7 +43,8 @@ import pytest
 
 import fake_tokens as ft
 from nbfactory import code, display_data, dumps, make_nb, markdown, stream, write_nb
-from nbguard import cli, git_filter
+from nbguard import cli
+from nbguard.commands import filter as git_filter
 from nbguard.config import Resolver
 
 DEEP = 200_000

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nbguard.image_headers import (
+from nbguard.checks.image_headers import (
     Base64Bytes,
     bmp_size,
     bytes_reader,

@@ -23,10 +23,10 @@ from nbfactory import (
     raw,
     stream,
 )
-from nbguard import images
-from nbguard.findings import Finding
-from nbguard.images import ALLOW_TAG, base64_size, check, iter_images, kib, main, pixel_size
-from nbguard.notebook_io import iter_cells, read
+from nbguard.checks import images
+from nbguard.checks.images import ALLOW_TAG, base64_size, check, iter_images, kib, main, pixel_size
+from nbguard.notebook import iter_cells, read
+from nbguard.report.finding import Finding
 
 ROOT = Path(__file__).resolve().parents[1]
 KiB = 1024

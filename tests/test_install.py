@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from nbguard import cli
-from nbguard import install as I
+from nbguard.commands import install as I
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

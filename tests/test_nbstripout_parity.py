@@ -168,7 +168,8 @@ def test_idempotent_and_sources_unchanged_and_valid(results):
     from nbformat.validator import iter_validate
 
     rel, ours, _, _, refused = results
-    from nbguard import notebook_io, strip
+    from nbguard import notebook
+    from nbguard.checks import strip
 
     invalid_before: set[str] = set()
     checked = 0
@@ -176,11 +177,11 @@ def test_idempotent_and_sources_unchanged_and_valid(results):
         if str(path) in refused:
             continue
         data = (ours / path).read_bytes()
-        doc = notebook_io.parse(data)
+        doc = notebook.parse(data)
         assert strip.stripped_bytes(doc, strip.StripOptions())[1] is None, f"{path} is not idempotent"
-        before = notebook_io.parse((CORPUS / path).read_bytes()).nb
-        assert [strip._source_text(c) for c in notebook_io.iter_cells(before)] == [
-            strip._source_text(c) for c in notebook_io.iter_cells(doc.nb)
+        before = notebook.parse((CORPUS / path).read_bytes()).nb
+        assert [strip._source_text(c) for c in notebook.iter_cells(before)] == [
+            strip._source_text(c) for c in notebook.iter_cells(doc.nb)
         ], f"{path}: a source changed"
         if doc.major == 4 and list(iter_validate(json.loads(data))):
             # only a notebook that was already invalid may stay invalid

@@ -24,14 +24,16 @@ import pytest
 
 import fake_tokens as ft
 from nbfactory import code, display_data, make_nb, write_nb
-from nbguard import baseline, cli, credentials, runner
+from nbguard import cli, run
+from nbguard.checks import secrets
+from nbguard.report import baseline
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def _planted() -> list[dict[str, Any]]:
     """Every kind of planted credential, in every place, and the suite's other leaky notebooks."""
-    from test_credentials import PLANTS, PW
+    from test_secrets import PLANTS, PW
 
     chosen: dict[tuple[str, str], dict[str, Any]] = {}
     for plant in PLANTS:
@@ -64,7 +66,7 @@ def leaky(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     """A folder of leaky notebooks, and every secret value the scanner finds in them."""
     folder = tmp_path_factory.mktemp("leaky")
     values: set[str] = set()
-    real_findings = credentials._findings
+    real_findings = secrets._findings
 
     def spy(part, hits, allowed):  # type: ignore[no-untyped-def]
         hits = list(hits)
@@ -73,15 +75,15 @@ def leaky(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
 
     notebooks = _planted()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(credentials, "_findings", spy)
+        mp.setattr(secrets, "_findings", spy)
         for index, nb in enumerate(notebooks):
             if nb.get("nbformat") == 4:
                 write_nb(folder / f"n{index:03}.ipynb", nb)
             else:
                 (folder / f"n{index:03}.ipynb").write_text(json.dumps(nb), encoding="utf-8")
-            credentials.check(nb)
+            secrets.check(nb)
         shutil.copy(EXAMPLES / "leaky_credentials.ipynb", folder / "example.ipynb")
-        credentials.check(json.loads((folder / "example.ipynb").read_text(encoding="utf-8")))
+        secrets.check(json.loads((folder / "example.ipynb").read_text(encoding="utf-8")))
     # The values the fake-token builders make for the seeds the suite uses, found or not.
     for seed in ("planted", "special", "core", "hostile"):
         values.update(build(seed) for build in ft.VENDOR_TOKENS.values())
@@ -112,7 +114,7 @@ def test_the_planted_secrets_are_many_and_found(leaky):
     assert len(list(folder.iterdir())) > 100
 
 
-@pytest.mark.parametrize("fmt", runner.FORMATS)
+@pytest.mark.parametrize("fmt", run.FORMATS)
 @pytest.mark.parametrize("run", RUNS)
 def test_no_secret_in_any_output(run, fmt, leaky, tmp_path, capsys):
     source, values = leaky

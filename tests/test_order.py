@@ -16,9 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nbfactory import code, execute_result, make_nb, markdown, raw, stream, write_nb
-from nbguard import order
-from nbguard.findings import Finding
-from nbguard.order import check, main
+from nbguard.checks import order
+from nbguard.checks.order import check, main
+from nbguard.report.finding import Finding
 
 RERUN = "restart the kernel and run all cells"
 

@@ -24,8 +24,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nbguard import cli, notebook_io, runner
-from nbguard.strip import StripOptions, strip, stripped_bytes
+from nbguard import cli, notebook, run
+from nbguard.checks.strip import StripOptions, strip, stripped_bytes
+from nbguard.notebook import dump
 
 nbformat = pytest.importorskip("nbformat")
 from nbformat.v3 import nbjson as nbjson3  # noqa: E402
@@ -337,17 +338,17 @@ def schema_errors(nb: dict[str, Any]) -> list[str]:
 
 def sources(nb: dict[str, Any]) -> list[str]:
     out = []
-    for cell in notebook_io.iter_cells(nb):
+    for cell in notebook.iter_cells(nb):
         value = cell.get("input" if nb["nbformat"] == 3 and cell["cell_type"] == "code" else "source")
         if isinstance(value, list):
             # nbformat 3 joins lines that lack their newline with one; 4 concatenates.
-            value = notebook_io._v3_join(value) if nb["nbformat"] == 3 else "".join(value)
+            value = dump._v3_join(value) if nb["nbformat"] == 3 else "".join(value)
         out.append(value)
     return out
 
 
 def strip_file(data: bytes, opts: StripOptions) -> bytes:
-    _, new = stripped_bytes(notebook_io.parse(data), opts)
+    _, new = stripped_bytes(notebook.parse(data), opts)
     return data if new is None else new
 
 
@@ -358,7 +359,7 @@ def strip_file(data: bytes, opts: StripOptions) -> bytes:
 @given(nb=notebooks, opts=strip_options, style=st.integers(0, 2))
 def test_stripping_is_idempotent(nb, opts, style):
     once = strip_file(as_file(nb, style), opts)
-    doc = notebook_io.parse(once)
+    doc = notebook.parse(once)
     assert stripped_bytes(doc, opts)[1] is None
     assert strip(doc.nb, opts) == doc.nb
 
@@ -403,7 +404,7 @@ def test_the_generated_notebooks_are_mostly_schema_valid():
 @given(nb=notebooks, opts=strip_options, style=st.integers(0, 2))
 def test_the_written_bytes_are_nbformats(nb, opts, style):
     data = as_file(nb, style)
-    stripped = strip(notebook_io.parse(data).nb, opts)
+    stripped = strip(notebook.parse(data).nb, opts)
     written = strip_file(data, opts)
     if written is data:
         # Unchanged: nbguard leaves the file alone, which is only right if nothing would change.
@@ -412,7 +413,7 @@ def test_the_written_bytes_are_nbformats(nb, opts, style):
         assert written == nbformat_writes(stripped)
 
 
-@pytest.mark.parametrize("fmt", runner.FORMATS)
+@pytest.mark.parametrize("fmt", run.FORMATS)
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(nb=notebooks, style=st.integers(0, 2), fix=st.booleans())
 def test_check_never_raises(fmt, nb, style, fix, tmp_path_factory, capsys):

@@ -20,9 +20,9 @@ from nbfactory import (
     stream,
     write_nb,
 )
-from nbguard import strip as S
-from nbguard.notebook_io import NotebookError
-from nbguard.strip import StripOptions, strip
+from nbguard.checks import strip as S
+from nbguard.checks.strip import StripOptions, strip
+from nbguard.notebook import NotebookError
 
 PNG = {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}
 

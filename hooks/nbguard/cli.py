@@ -19,16 +19,19 @@ from nbguard import __version__
 # name -> (module, one-line help). Only the chosen module is imported, which
 # keeps start-up fast: nothing heavy loads unless its subcommand runs.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "check": ("nbguard.check", "run every check in one pass; with --fix, strip the notebooks that pass"),
-    "strip": ("nbguard.strip", "strip outputs, execution counts and noisy metadata (a fixer)"),
-    "baseline": ("nbguard.write_baseline", "record today's findings so that only new ones block"),
-    "config": ("nbguard.show_config", "print the configuration in effect for a notebook"),
-    "secrets": ("nbguard.credentials", "find credentials in sources, outputs, metadata and widgets"),
-    "images": ("nbguard.images", "block embedded images over a size or pixel limit"),
-    "order": ("nbguard.order", "reject notebooks not run top to bottom in one fresh kernel"),
-    "install": ("nbguard.install", "install nbguard as git's filter and diff driver for notebooks"),
-    "uninstall": ("nbguard.install", "remove what 'nbguard install' wrote"),
-    "filter": ("nbguard.git_filter", "git clean filter: --process (long-running) or --clean PATH"),
+    "check": (
+        "nbguard.commands.check",
+        "run every check in one pass; with --fix, strip the notebooks that pass",
+    ),
+    "strip": ("nbguard.checks.strip", "strip outputs, execution counts and noisy metadata (a fixer)"),
+    "baseline": ("nbguard.commands.baseline", "record today's findings so that only new ones block"),
+    "config": ("nbguard.commands.config", "print the configuration in effect for a notebook"),
+    "secrets": ("nbguard.checks.secrets", "find credentials in sources, outputs, metadata and widgets"),
+    "images": ("nbguard.checks.images", "block embedded images over a size or pixel limit"),
+    "order": ("nbguard.checks.order", "reject notebooks not run top to bottom in one fresh kernel"),
+    "install": ("nbguard.commands.install", "install nbguard as git's filter and diff driver for notebooks"),
+    "uninstall": ("nbguard.commands.install", "remove what 'nbguard install' wrote"),
+    "filter": ("nbguard.commands.filter", "git clean filter: --process (long-running) or --clean PATH"),
 }
 
 

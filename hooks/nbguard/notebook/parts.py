@@ -20,8 +20,8 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
-from nbguard import notebook_io
-from nbguard.notebook_io import Notebook, iter_cells
+from nbguard.notebook.document import Notebook, iter_cells
+from nbguard.notebook.dump import json_text
 
 WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
 
@@ -94,7 +94,7 @@ def joined(value: Any) -> str:
 
 def as_json(value: Any) -> str:
     """``value`` serialized as nbformat writes JSON: one key per line, keys sorted."""
-    return notebook_io.json_text(value, fast=_plain(value), default=str)
+    return json_text(value, fast=_plain(value), default=str)
 
 
 _PLAIN_DEPTH = 64

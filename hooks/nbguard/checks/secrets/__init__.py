@@ -1,8 +1,8 @@
 """``nbguard secrets``: find credentials anywhere a notebook can hold them.
 
 The core, :func:`check`, walks the parsed notebook part by part
-(:mod:`nbguard.notebook_parts`) and runs detect-secrets' plugins and filters,
-plus nbguard's own (:mod:`nbguard.credential_plugins`), in process, on each
+(:mod:`nbguard.notebook`) and runs detect-secrets' plugins and filters,
+plus nbguard's own (:mod:`nbguard.checks.secrets.detectors`), in process, on each
 part's text; never on the raw JSON and never with network verification.
 A cheap prefilter picks the candidate lines first, so detect-secrets is
 imported only for notebooks that have one.
@@ -27,10 +27,10 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from nbguard import notebook_parts, runner
-from nbguard.findings import Finding
-from nbguard.notebook_io import Notebook, NotebookError
-from nbguard.notebook_parts import Part
+from nbguard import notebook
+from nbguard.notebook import Notebook, NotebookError, Part
+from nbguard.report.finding import Finding
+from nbguard.run import add_common_arguments, error_finding, run_check
 
 CHECK = "secrets"
 CODE_TOKEN = "NBG201"  # a credential in a vendor's format
@@ -341,28 +341,28 @@ _SHELL_CELL = re.compile(r"%%(?:bash|sh|script|system)\b")
 _WRITEFILE_CELL = re.compile(r"%%writefile(?:\s+-a)?\s+(\S+)")
 _SHELL_LANGUAGES = frozenset({"bash", "sh", "zsh", "shell", "powershell"})
 _STYLE_NAMES = {
-    notebook_parts.PYTHON: "part.py",
-    notebook_parts.MARKDOWN: "part.md",
-    notebook_parts.TEXT: "part.txt",
-    notebook_parts.JSON: "part.json",
+    notebook.PYTHON: "part.py",
+    notebook.MARKDOWN: "part.md",
+    notebook.TEXT: "part.txt",
+    notebook.JSON: "part.json",
 }
 
 
 def _line_names(part: Part, lines: list[str]) -> Callable[[int], str]:
     """The virtual file name for each (0-based) line of ``part``."""
-    if part.style == notebook_parts.CODE:
+    if part.style == notebook.CODE:
         name = _CONFIG_NAME if part.language in _SHELL_LANGUAGES else f"part.{part.language}"
     else:
         name = _STYLE_NAMES[part.style]
-    if part.style in (notebook_parts.PYTHON, notebook_parts.CODE) and lines:
+    if part.style in (notebook.PYTHON, notebook.CODE) and lines:
         if _SHELL_CELL.match(lines[0]):
             return lambda index: _CONFIG_NAME
         written = _WRITEFILE_CELL.match(lines[0])
         if written:
             return lambda index: written.group(1)
-    if part.style in (notebook_parts.PYTHON, notebook_parts.CODE):
+    if part.style in (notebook.PYTHON, notebook.CODE):
         return lambda index: _CONFIG_NAME if _SHELL_LINE.match(lines[index]) else name
-    if part.style in (notebook_parts.MARKDOWN, notebook_parts.TEXT):
+    if part.style in (notebook.MARKDOWN, notebook.TEXT):
         return lambda index: _CONFIG_NAME if _ENV_LINE.match(lines[index]) else name
     return lambda index: name
 
@@ -419,10 +419,10 @@ def _best_per_line(hits: Iterable[_Hit]) -> list[_Hit]:
 
 def _regex_gate(plugin: Any) -> tuple[re.Pattern[str], ...] | None:
     """Regexes one of which matches every line in which ``plugin`` finds anything (see
-    :func:`nbguard.credential_plugins.line_gate`), or None: the plugin runs on every line."""
-    from nbguard import credential_plugins
+    :func:`nbguard.checks.secrets.detectors.line_gate`), or None: the plugin runs on every line."""
+    from nbguard.checks.secrets import detectors
 
-    return credential_plugins.line_gate(plugin)
+    return detectors.line_gate(plugin)
 
 
 class _Engine:
@@ -434,17 +434,17 @@ class _Engine:
         from detect_secrets.core import scan
         from detect_secrets.util.code_snippet import get_code_snippet
 
-        from nbguard import credential_plugins
+        from nbguard.checks.secrets import detectors
 
         self._scan = scan
         self._snippet = get_code_snippet
-        self._plugins = credential_plugins.all_plugins()
+        self._plugins = detectors.all_plugins()
         self._gates = [_regex_gate(plugin) for plugin in self._plugins]
         self._need_cased = [type(plugin).__name__ in _CASED_DETECTORS for plugin in self._plugins]
         self._value_filters = (
-            credential_plugins.is_placeholder,
-            credential_plugins.is_low_variety,
-            credential_plugins.is_indirect_reference,
+            detectors.is_placeholder,
+            detectors.is_low_variety,
+            detectors.is_indirect_reference,
         )
         self._settings: AbstractContextManager[Any] | None = None
         self._configured: object = None
@@ -453,9 +453,9 @@ class _Engine:
         """Enter nbguard's settings; leaving restores the ones in force before."""
         from detect_secrets.settings import get_settings, transient_settings
 
-        from nbguard import credential_plugins
+        from nbguard.checks.secrets import detectors
 
-        self._settings = transient_settings(credential_plugins.SETTINGS)
+        self._settings = transient_settings(detectors.SETTINGS)
         self._settings.__enter__()
         self._configured = get_settings()
         return self
@@ -469,10 +469,10 @@ class _Engine:
         calls as ``transient_settings``), without keeping the old ones to restore."""
         from detect_secrets.settings import cache_bust, configure_settings_from_baseline, get_settings
 
-        from nbguard import credential_plugins
+        from nbguard.checks.secrets import detectors
 
         cache_bust()
-        configure_settings_from_baseline(credential_plugins.SETTINGS)
+        configure_settings_from_baseline(detectors.SETTINGS)
         self._configured = get_settings()
         return self
 
@@ -592,16 +592,16 @@ def _kept_engine() -> _Engine:
 
 
 def _scan(nb: Notebook, allowed: Collection[str], engine: Callable[[], _Engine]) -> list[Finding]:
-    texts, owners = notebook_parts.part_texts(nb, skip_tagged=ALLOW_TAG)
+    texts, owners = notebook.part_texts(nb, skip_tagged=ALLOW_TAG)
     candidates = _candidates(texts)
-    widget_values = notebook_parts.password_widget_values(nb)
+    widget_values = notebook.password_widget_values(nb)
     passwords = [_Hit(line, PASSWORD_WIDGET, value) for line, value in widget_values]
     flagged = set(candidates)
     if passwords:  # the widget state part, which is the notebook's
-        flagged.update(index for index, owner in enumerate(owners) if owner == notebook_parts.NOTEBOOK)
+        flagged.update(index for index, owner in enumerate(owners) if owner == notebook.NOTEBOOK)
     if not flagged:
         return []  # most notebooks: no need to know which cell and part each text is
-    parts = notebook_parts.parts_of(nb, {owners[index] for index in flagged})
+    parts = notebook.parts_of(nb, {owners[index] for index in flagged})
     findings: list[Finding] = []
     for index in sorted(flagged):
         owner = owners[index]
@@ -664,7 +664,7 @@ def add_allow_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    runner.add_common_arguments(parser)
+    add_common_arguments(parser)
     add_allow_arguments(parser)
 
 
@@ -688,7 +688,7 @@ def checked(nb: Notebook, *, allowed_fingerprints: Collection[str] = frozenset()
         return _scan(nb, allowed_fingerprints, _kept_engine)
     except Exception as exc:
         error = NotebookError(f"secrets scan failed ({type(exc).__name__})")
-        return [runner.error_finding("", error, CHECK)]
+        return [error_finding("", error, CHECK)]
 
 
 def make_check(settings: Mapping[str, Any]) -> Callable[[Notebook], list[Finding]]:
@@ -696,7 +696,7 @@ def make_check(settings: Mapping[str, Any]) -> Callable[[Notebook], list[Finding
 
 
 def run(args: argparse.Namespace) -> int:
-    return runner.run_check(args, make_check, CHECK)
+    return run_check(args, make_check, CHECK)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,12 +15,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from nbguard import notebook_io, paths
-from nbguard.atomic_files import AtomicWriter, remove_stale_temp_files, writer_for
+from nbguard import notebook
 from nbguard.config import ConfigError, Resolver, cli_settings
-from nbguard.findings import Finding
-from nbguard.notebook_io import Document, Notebook, NotebookError
-from nbguard.runner import (
+from nbguard.notebook import Document, Notebook, NotebookError, paths
+from nbguard.notebook.write import AtomicWriter, remove_stale_temp_files, writer_for
+from nbguard.report.finding import Finding
+from nbguard.run import (
     Reporter,
     add_common_arguments,
     error_finding,
@@ -302,7 +302,7 @@ def strip(nb: Notebook, opts: StripOptions | None = None) -> Notebook:
 
 def describe(before: Notebook, after: Notebook) -> str:
     """A short summary of what stripping changes, for messages."""
-    old, new = notebook_io.iter_cells(before), notebook_io.iter_cells(after)
+    old, new = notebook.iter_cells(before), notebook.iter_cells(after)
     parts = []
     if len(old) != len(new):
         parts.append(_plural(len(old) - len(new), "cell"))
@@ -481,7 +481,7 @@ class FileResult:
 def stripped_bytes(doc: Document, opts: StripOptions) -> tuple[Notebook, bytes | None]:
     """The stripped notebook and its new bytes, or None where the file would not change."""
     stripped = strip(doc.nb, opts)
-    return stripped, notebook_io.changed_bytes(doc, stripped)
+    return stripped, notebook.changed_bytes(doc, stripped)
 
 
 def strip_path(path: str, opts: StripOptions, writer: AtomicWriter, check: bool = False) -> FileResult:
@@ -505,7 +505,7 @@ def _strip_stream(args: argparse.Namespace, opts: StripOptions, reporter: Report
     """Standard input to standard output, as a git filter uses it."""
     raw = sys.stdin.buffer.read()
     try:
-        doc = notebook_io.parse(raw)
+        doc = notebook.parse(raw)
         stripped, data = stripped_bytes(doc, opts)
     except NotebookError as exc:
         if not args.check:
@@ -526,7 +526,7 @@ def _textconv(path: str, opts: StripOptions, reporter: Reporter) -> int:
     """Print the stripped notebook, always (even when it is already clean)."""
     try:
         doc = load(path)
-        sys.stdout.buffer.write(notebook_io.serialize(doc, strip(doc.nb, opts)))
+        sys.stdout.buffer.write(notebook.serialize(doc, strip(doc.nb, opts)))
     except NotebookError as exc:
         reporter.add([error_finding(path, exc, CHECK)])
         return 1

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from nbfactory import code, corpus_notebooks, display_data, make_nb, markdown, stream
-from nbguard import atomic_files, notebook_io
-from nbguard.notebook_io import NotebookError
+from nbguard import notebook
+from nbguard.notebook import NotebookError, document, write
 
 
 def nbformat_roundtrip(text: str) -> str:
@@ -65,9 +65,9 @@ WRITER_CASES = [
 @pytest.mark.parametrize("nb", WRITER_CASES)
 def test_dumps_matches_nbformat(nb):
     text = json.dumps(nb)
-    doc = notebook_io.parse(text.encode())
-    assert notebook_io.dumps(doc.nb) == nbformat_roundtrip(text)
-    assert notebook_io.dumps(doc.nb, may_hold_floats=doc.has_floats) == nbformat_roundtrip(text)
+    doc = notebook.parse(text.encode())
+    assert notebook.dumps(doc.nb) == nbformat_roundtrip(text)
+    assert notebook.dumps(doc.nb, may_hold_floats=doc.has_floats) == nbformat_roundtrip(text)
 
 
 def test_dumps_v3_matches_nbformat():
@@ -94,7 +94,7 @@ def test_dumps_v3_matches_nbformat():
         ],
     }
     text = json.dumps(nb)
-    assert notebook_io.dumps(notebook_io.parse(text.encode()).nb) == nbformat_roundtrip(text)
+    assert notebook.dumps(notebook.parse(text.encode()).nb) == nbformat_roundtrip(text)
 
 
 CORPUS = corpus_notebooks()
@@ -106,12 +106,12 @@ def test_dumps_matches_nbformat_over_corpus():
     for path in CORPUS:
         data = path.read_bytes()
         try:
-            doc = notebook_io.parse(data)
+            doc = notebook.parse(data)
         except NotebookError:
             continue
         compared += 1
         expected = nbformat_roundtrip(data.decode("utf-8"))
-        if notebook_io.dumps(doc.nb, may_hold_floats=doc.has_floats) != expected:
+        if notebook.dumps(doc.nb, may_hold_floats=doc.has_floats) != expected:
             mismatches.append(path.name)
     assert compared > 1800
     assert mismatches == []
@@ -209,24 +209,24 @@ def test_dumps_matches_nbformat_over_corpus():
 )
 def test_parse_errors(data, message):
     with pytest.raises(NotebookError) as excinfo:
-        notebook_io.parse(data)
+        notebook.parse(data)
     assert str(excinfo.value) == message
 
 
 def test_parse_tolerates_bom_and_detects_crlf():
     text = json.dumps(make_nb(code("x")), indent=1).replace("\n", "\r\n")
-    doc = notebook_io.parse(b"\xef\xbb\xbf" + text.encode())
+    doc = notebook.parse(b"\xef\xbb\xbf" + text.encode())
     assert doc.bom and doc.newline == "\r\n"
     assert doc.nb["cells"][0]["source"] == "x"
-    assert notebook_io.serialize(doc, doc.nb).count(b"\r\n") == notebook_io.dumps(doc.nb).count("\n")
+    assert notebook.serialize(doc, doc.nb).count(b"\r\n") == notebook.dumps(doc.nb).count("\n")
 
 
 def test_read_errors(tmp_path):
     with pytest.raises(NotebookError, match="^no such file$"):
-        notebook_io.read(str(tmp_path / "missing.ipynb"))
+        notebook.read(str(tmp_path / "missing.ipynb"))
     (tmp_path / "dir.ipynb").mkdir()
     with pytest.raises(NotebookError, match="^is a directory$"):
-        notebook_io.read(str(tmp_path / "dir.ipynb"))
+        notebook.read(str(tmp_path / "dir.ipynb"))
 
 
 def test_write_atomic_keeps_mode_and_follows_symlinks(tmp_path):
@@ -235,7 +235,7 @@ def test_write_atomic_keeps_mode_and_follows_symlinks(tmp_path):
     os.chmod(target, 0o640)
     link = tmp_path / "link.ipynb"
     link.symlink_to(target)
-    atomic_files.write_atomic(str(link), b"new")
+    write.write_atomic(str(link), b"new")
     assert link.is_symlink()
     assert target.read_bytes() == b"new"
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
@@ -247,7 +247,7 @@ def test_write_atomic_refuses_read_only_file(tmp_path):
     target.write_bytes(b"old")
     os.chmod(target, 0o444)
     with pytest.raises(NotebookError, match="read-only"):
-        atomic_files.write_atomic(str(target), b"new")
+        write.write_atomic(str(target), b"new")
     assert target.read_bytes() == b"old"
 
 
@@ -260,7 +260,7 @@ def test_write_atomic_failure_leaves_original_and_no_temp_file(tmp_path, monkeyp
 
     monkeypatch.setattr(os, "replace", fail)
     with pytest.raises(NotebookError, match="^cannot write: No space left on device$"):
-        atomic_files.write_atomic(str(target), b"new")
+        write.write_atomic(str(target), b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in Path(tmp_path).iterdir()] == ["nb.ipynb"]
 
@@ -292,9 +292,9 @@ CELLS = [
 @pytest.mark.parametrize("cell", CELLS)
 def test_check_structure_reports_the_cell_problem(cell):
     nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [markdown("x"), cell]}
-    problem = notebook_io._cell_problem(cell, 4)
+    problem = document._cell_problem(cell, 4)
     if problem is None:
-        notebook_io.check_structure(nb)
+        notebook.check_structure(nb)
     else:
         with pytest.raises(NotebookError, match=f"^cell 2: {re.escape(problem)}$"):
-            notebook_io.check_structure(nb)
+            notebook.check_structure(nb)

@@ -5,7 +5,7 @@ Images are found in ``image/*`` output data, in cell attachments, and as
 ``text/markdown`` outputs. A size is the decoded size in bytes, computed from
 the length of the base64 text without decoding it (SVG text counts its UTF-8
 bytes), so the check costs little more than parsing. Pixel sizes are read
-from image headers only where they are needed (:mod:`nbguard.image_headers`).
+from image headers only where they are needed (:mod:`nbguard.checks.image_headers`).
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from nbguard import notebook_io
-from nbguard.findings import Finding
-from nbguard.image_headers import Base64Bytes, Size, raster_size, svg_size
-from nbguard.notebook_io import Notebook
-from nbguard.runner import add_common_arguments, run_check
+from nbguard import notebook
+from nbguard.checks.image_headers import Base64Bytes, Size, raster_size, svg_size
+from nbguard.notebook import Notebook
+from nbguard.report.finding import Finding
+from nbguard.run import add_common_arguments, run_check
 
 CHECK = "images"
 CODE_IMAGE_TOO_LARGE = "NBG301"
@@ -224,7 +224,7 @@ def may_hold_images(cell: dict[str, Any]) -> bool:
 def iter_images(nb: Notebook) -> Iterator[Image]:
     """Every image in the notebook, except in cells tagged ``nbguard:allow-large-image``."""
     major = nb.get("nbformat", 4)
-    for number, cell in enumerate(notebook_io.iter_cells(nb), start=1):
+    for number, cell in enumerate(notebook.iter_cells(nb), start=1):
         # The cheap test first: tags are looked up only where an image may be.
         if may_hold_images(cell) and not allowed(cell):
             yield from cell_images(cell, number, major)

@@ -26,9 +26,10 @@ from nbfactory import (
     stream,
     write_nb,
 )
-from nbguard import credential_plugins as cp
-from nbguard import credentials, notebook_parts, runner
-from nbguard.credentials import check, fingerprint, main
+from nbguard import notebook, run
+from nbguard.checks import secrets
+from nbguard.checks.secrets import check, fingerprint, main
+from nbguard.checks.secrets import detectors as cp
 
 
 def found(nb, **kwargs) -> list[tuple[int | None, int | None, str, str]]:
@@ -37,7 +38,7 @@ def found(nb, **kwargs) -> list[tuple[int | None, int | None, str, str]]:
 
 
 def widgets(models: dict[str, Any]) -> dict[str, Any]:
-    return {notebook_parts.WIDGET_STATE_MIME: {"state": models, "version_major": 2, "version_minor": 0}}
+    return {notebook.WIDGET_STATE_MIME: {"state": models, "version_major": 2, "version_minor": 0}}
 
 
 def password_model(value: str) -> dict[str, Any]:
@@ -312,7 +313,7 @@ PW = ft.password("core")
         ),
         pytest.param(
             make_nb(
-                code("x", outputs=[stream(f"DB_PASSWORD={PW}")], metadata={"tags": [credentials.ALLOW_TAG]}),
+                code("x", outputs=[stream(f"DB_PASSWORD={PW}")], metadata={"tags": [secrets.ALLOW_TAG]}),
                 code(f'password = "{PW}"'),
             ),
             [(2, 1, "NBG202", "Secret Keyword in source")],
@@ -336,7 +337,7 @@ def test_findings_carry_the_fingerprint_of_the_whole_value():
     assert [f.fingerprint for f in findings] == [fingerprint(a), fingerprint(b)]
     assert fingerprint(a) != fingerprint(b)
     assert all(f.message.endswith(f"(fingerprint {f.fingerprint})") for f in findings)
-    assert len(fingerprint(a)) == credentials.FINGERPRINT_LENGTH
+    assert len(fingerprint(a)) == secrets.FINGERPRINT_LENGTH
 
 
 def test_a_private_key_is_fingerprinted_by_its_body_in_every_form():
@@ -833,11 +834,11 @@ def test_the_prefilter_hides_nothing_the_engine_would_find(monkeypatch):
     notebooks = [p.nb for p in PLANTS[::3]] + [nb for _, nb in controls()] + name_variants()
     expected = [check(nb) for nb in notebooks]
     monkeypatch.setattr(
-        credentials,
+        secrets,
         "_candidates",
         lambda texts: {i: list(range(t.count("\n") + 1)) for i, t in enumerate(texts)},
     )
-    monkeypatch.setattr(credentials, "_windows", lambda line: [line])
+    monkeypatch.setattr(secrets, "_windows", lambda line: [line])
     assert [check(nb) for nb in notebooks] == expected
     assert any(expected)
 
@@ -849,7 +850,7 @@ def reference_candidate_lines(text: str) -> list[int]:
     """The candidate lines by definition: every line where an anchor matches, found with
     one search of each anchor regex over the whole text (the slow way)."""
     found: set[int] = set()
-    for regex, scanned in ((credentials._LOWER_ANCHORS, text.lower()), (credentials._CASED_ANCHORS, text)):
+    for regex, scanned in ((secrets._LOWER_ANCHORS, text.lower()), (secrets._CASED_ANCHORS, text)):
         pos, line = 0, 0
         while (match := regex.search(scanned, pos)) is not None:
             line += scanned.count("\n", pos, match.start())
@@ -900,8 +901,8 @@ def test_the_fast_pass_finds_every_anchor_alternative_wherever_it_stands(example
         example.upper(),
         f"x\n{example}\n{example}\ny",
     ]
-    assert credentials.candidate_lines_of(texts) == [reference_candidate_lines(t) for t in texts]
-    assert credentials.candidate_lines(example) == [0]
+    assert secrets.candidate_lines_of(texts) == [reference_candidate_lines(t) for t in texts]
+    assert secrets.candidate_lines(example) == [0]
 
 
 # Pieces that combine into anchors, near misses and the characters that matter to
@@ -919,14 +920,14 @@ FRAGMENTS = [
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(FRAGMENTS), max_size=40).map("".join), max_size=6))
 def test_the_fast_pass_gives_exactly_the_lines_where_an_anchor_matches(texts):
-    assert credentials.candidate_lines_of(texts) == [reference_candidate_lines(t) for t in texts]
+    assert secrets.candidate_lines_of(texts) == [reference_candidate_lines(t) for t in texts]
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=40).map("".join))
 def test_no_anchor_runs_past_the_end_of_a_line(text):
     # detect-secrets reads one line at a time; the fast pass checks each hit's line alone
-    for regex, scanned in ((credentials._LOWER_ANCHORS, text.lower()), (credentials._CASED_ANCHORS, text)):
+    for regex, scanned in ((secrets._LOWER_ANCHORS, text.lower()), (secrets._CASED_ANCHORS, text)):
         assert all("\n" not in match.group() for match in regex.finditer(scanned))
 
 
@@ -934,8 +935,8 @@ def test_no_anchor_runs_past_the_end_of_a_line(text):
 def test_the_fast_pass_gives_exactly_the_anchor_lines_on_the_corpus():
     compared = 0
     for path, nb in readable_corpus_notebooks():
-        texts = [part.text for part in notebook_parts.iter_parts(nb)]
-        assert credentials.candidate_lines_of(texts) == [reference_candidate_lines(t) for t in texts], path
+        texts = [part.text for part in notebook.iter_parts(nb)]
+        assert secrets.candidate_lines_of(texts) == [reference_candidate_lines(t) for t in texts], path
         compared += 1
     assert compared > 1800
 
@@ -943,11 +944,11 @@ def test_the_fast_pass_gives_exactly_the_anchor_lines_on_the_corpus():
 def test_skipping_plugins_whose_regexes_miss_a_line_changes_nothing(monkeypatch):
     notebooks = [p.nb for p in PLANTS] + [nb for _, nb in controls()] + name_variants()
     expected = [check(nb) for nb in notebooks]
-    engine = credentials._Engine()
+    engine = secrets._Engine()
     assert sum(gate is not None for gate in engine._gates) >= 28  # most plugins are skipped by their regexes
-    assert sum(engine._need_cased) == len(credentials._CASED_DETECTORS)  # every name is a plugin's
-    monkeypatch.setattr(credentials, "_regex_gate", lambda plugin: None)
-    monkeypatch.setattr(credentials, "_CASED_DETECTORS", frozenset())
+    assert sum(engine._need_cased) == len(secrets._CASED_DETECTORS)  # every name is a plugin's
+    monkeypatch.setattr(secrets, "_regex_gate", lambda plugin: None)
+    monkeypatch.setattr(secrets, "_CASED_DETECTORS", frozenset())
     assert [check(nb) for nb in notebooks] == expected
     assert any(expected)
 
@@ -975,11 +976,11 @@ def test_plugins_are_skipped_only_on_lines_where_they_find_nothing(line):
     from unittest import mock
 
     nb = make_nb(code(line), markdown(line))
-    with mock.patch.object(credentials, "_candidates", _every_line):
+    with mock.patch.object(secrets, "_candidates", _every_line):
         gated = check(nb)
         with (
-            mock.patch.object(credentials, "_regex_gate", lambda plugin: None),
-            mock.patch.object(credentials, "_CASED_DETECTORS", frozenset()),
+            mock.patch.object(secrets, "_regex_gate", lambda plugin: None),
+            mock.patch.object(secrets, "_CASED_DETECTORS", frozenset()),
         ):
             assert check(nb) == gated
 
@@ -1050,7 +1051,7 @@ def test_the_anchors_hold_every_line_where_nbguards_keyword_plugins_find_a_value
                 *environment.analyze_string(line),
             ]
         ):
-            assert credentials.candidate_lines(line) == [0], line
+            assert secrets.candidate_lines(line) == [0], line
 
 
 def test_check_leaves_detect_secrets_settings_as_they_were():
@@ -1066,15 +1067,15 @@ def test_the_command_line_scan_keeps_its_engine_and_survives_a_change_of_setting
 
     notebooks = [p.nb for p in PLANTS[::5]] + [nb for _, nb in controls()]
     expected = [check(nb) for nb in notebooks]
-    assert [credentials.checked(nb) for nb in notebooks] == expected
-    engine = credentials._process_engine
+    assert [secrets.checked(nb) for nb in notebooks] == expected
+    engine = secrets._process_engine
     assert engine is not None and engine.in_force()
-    assert credentials.checked(notebooks[0]) == expected[0]
-    assert credentials._process_engine is engine  # entered once, kept
+    assert secrets.checked(notebooks[0]) == expected[0]
+    assert secrets._process_engine is engine  # entered once, kept
     with transient_settings({"plugins_used": [], "filters_used": []}):  # someone else's scan
         assert not engine.in_force()
-        assert credentials.checked(notebooks[0]) == expected[0]
-    assert [credentials.checked(nb) for nb in notebooks] == expected
+        assert secrets.checked(notebooks[0]) == expected[0]
+    assert [secrets.checked(nb) for nb in notebooks] == expected
     assert any(expected)
 
 
@@ -1094,8 +1095,8 @@ def test_the_command_line_says_nothing_on_standard_error_when_it_exits(tmp_path)
 )
 def test_detect_secrets_is_imported_only_for_notebooks_with_a_candidate(source, loaded):
     script = (
-        "import sys; from nbguard import credentials; "
-        f"credentials.check({make_nb(code(source))!r}); print('detect_secrets' in sys.modules)"
+        "import sys; from nbguard.checks import secrets; "
+        f"secrets.check({make_nb(code(source))!r}); print('detect_secrets' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     assert out.strip() == str(loaded)
@@ -1180,7 +1181,7 @@ def _leaky_notebooks(tmp_path) -> tuple[list[str], list[str]]:
     return paths, values
 
 
-@pytest.mark.parametrize("fmt", runner.FORMATS)
+@pytest.mark.parametrize("fmt", run.FORMATS)
 def test_no_secret_value_appears_in_any_output_format(tmp_path, capsys, fmt):
     paths, values = _leaky_notebooks(tmp_path)
     assert main(["--isolated", "--format", fmt, *paths]) == 1
@@ -1194,7 +1195,7 @@ def test_an_internal_error_is_reported_without_its_message(tmp_path, capsys, mon
     def boom(hits):
         raise ValueError(f"could not handle {PW}")
 
-    monkeypatch.setattr(credentials, "_best_per_line", boom)
+    monkeypatch.setattr(secrets, "_best_per_line", boom)
     nb = write_nb(tmp_path / "a.ipynb", make_nb(code(f'password = "{PW}"')))
     assert main(["--isolated", str(nb)]) == 1
     out, err = capsys.readouterr()

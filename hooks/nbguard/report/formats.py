@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 
 from nbguard import __version__
-from nbguard.findings import Finding, as_dict, format_text
+from nbguard.report.finding import Finding, as_dict, format_text
 
 FORMATS = ("text", "json", "github", "sarif")
 # Formats that are one document for the whole run, printed at the end.

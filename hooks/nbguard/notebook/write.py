@@ -27,7 +27,7 @@ import time
 from collections.abc import Iterable
 from types import TracebackType
 
-from nbguard.notebook_io import NotebookError
+from nbguard.notebook.document import NotebookError
 
 # ``.NAME.PID.RANDOM.nbguard``: a temporary file an nbguard process PID made beside NAME.
 TEMP_NAME = re.compile(r"\..+\.([0-9]+)\.[a-z0-9_]+\.nbguard")

@@ -17,13 +17,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from nbguard import baseline as bl
-from nbguard import notebook_io, paths
-from nbguard.atomic_files import AtomicWriter, remove_stale_temp_files, write_atomic, writer_for
+from nbguard import notebook
 from nbguard.config import ConfigError, Resolver, cli_settings
-from nbguard.findings import Finding
-from nbguard.notebook_io import Notebook, NotebookError
-from nbguard.runner import (
+from nbguard.notebook import Notebook, NotebookError, paths
+from nbguard.notebook.write import AtomicWriter, remove_stale_temp_files, write_atomic, writer_for
+from nbguard.report import baseline as bl
+from nbguard.report.finding import Finding
+from nbguard.run import (
     Reporter,
     add_common_arguments,
     error_finding,
@@ -39,19 +39,19 @@ CheckFn = Callable[[Notebook], list[Finding]]
 
 def _order(settings: Mapping[str, Any]) -> CheckFn:
     # Not order.make_check: that one adds "cell skipped" notes for the order command.
-    from nbguard import order
+    from nbguard.checks import order
 
     return functools.partial(order.check, **order.kwargs_from_settings(settings))
 
 
 def _secrets(settings: Mapping[str, Any]) -> CheckFn:
-    from nbguard import credentials
+    from nbguard.checks import secrets
 
-    return credentials.make_check(settings)
+    return secrets.make_check(settings)
 
 
 def _images(settings: Mapping[str, Any]) -> CheckFn:
-    from nbguard import images
+    from nbguard.checks import images
 
     return images.make_check(settings)
 
@@ -63,11 +63,11 @@ class Plan:
     order: CheckFn | None
     secrets: CheckFn | None
     images: CheckFn | None
-    strip: Any  # StripOptions | None; Any keeps nbguard.strip off this module's import path
+    strip: Any  # StripOptions | None; Any keeps nbguard.checks.strip off this module's import path
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> Plan:
-        from nbguard.strip import options_from_settings
+        from nbguard.checks.strip import options_from_settings
 
         return cls(
             order=_order(settings) if settings["order"] else None,
@@ -98,7 +98,7 @@ class Outcome:
 
 def check_notebook(nb: Notebook, plan: Plan) -> tuple[list[Finding], Notebook]:
     """The pure core: findings for a notebook, and the notebook that would be committed."""
-    from nbguard.strip import strip
+    from nbguard.checks.strip import strip
 
     findings: list[Finding] = []
     if plan.order is not None:
@@ -117,8 +117,8 @@ def run_batch(batch: Sequence[Job]) -> list[Outcome]:
 
 
 def run_job(job: Job, writer: AtomicWriter) -> Outcome:
-    from nbguard.strip import CHECK as STRIP
-    from nbguard.strip import CODE_WOULD_STRIP, describe
+    from nbguard.checks.strip import CHECK as STRIP
+    from nbguard.checks.strip import CODE_WOULD_STRIP, describe
 
     try:
         doc = load(job.path)
@@ -132,7 +132,7 @@ def run_job(job: Job, writer: AtomicWriter) -> Outcome:
     new = [f for f, e in zip(found, entries, strict=True) if e not in job.known]
     matched = frozenset(e for e in entries if e in job.known)
     try:
-        data = notebook_io.changed_bytes(doc, committed)
+        data = notebook.changed_bytes(doc, committed)
     except NotebookError as exc:
         return Outcome((error_finding(job.path, exc),), readable=False)
     if data is None:
@@ -154,7 +154,7 @@ def run_job(job: Job, writer: AtomicWriter) -> Outcome:
 
 
 def add_check_arguments(parser: argparse.ArgumentParser) -> None:
-    from nbguard import credentials, images, order, strip
+    from nbguard.checks import images, order, secrets, strip
 
     add_common_arguments(parser)
     switches = parser.add_argument_group("checks (all on by default)", argument_default=argparse.SUPPRESS)
@@ -163,7 +163,7 @@ def add_check_arguments(parser: argparse.ArgumentParser) -> None:
     strip.add_strip_arguments(parser)
     order.add_policy_arguments(parser)
     images.add_limit_arguments(parser)
-    credentials.add_allow_arguments(parser)
+    secrets.add_allow_arguments(parser)
 
 
 def add_reporting_arguments(parser: argparse.ArgumentParser) -> None:

@@ -16,9 +16,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from nbguard import __version__, notebook_io
-from nbguard.findings import Finding
-from nbguard.notebook_io import Notebook
+from nbguard import __version__, notebook
+from nbguard.notebook import Notebook
+from nbguard.report.finding import Finding
 
 DEFAULT_NAME = ".nbguard-baseline.json"
 FORMAT_VERSION = 1
@@ -51,7 +51,7 @@ def _source(cell: Any) -> str:
 def _cell_key(nb: Notebook, number: int | None) -> tuple[str, Any]:
     if number is None:
         return "", None
-    cells = notebook_io.iter_cells(nb)
+    cells = notebook.iter_cells(nb)
     if not 1 <= number <= len(cells) or not isinstance(cells[number - 1], dict):
         return f"cell:{number}", None
     cell = cells[number - 1]

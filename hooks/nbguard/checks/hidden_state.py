@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from nbguard.notebook_io import Notebook, iter_cells
+from nbguard.notebook import Notebook, iter_cells
 
 # Names that exist before any cell runs: Python's builtins and module
 # globals, IPython's namespace, and what Spark and Databricks kernels inject.

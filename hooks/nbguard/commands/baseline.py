@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from nbguard import check
+from nbguard.commands import check
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

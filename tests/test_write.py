@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from nbfactory import code, make_nb, stream, write_nb
-from nbguard import atomic_files, cli
-from nbguard.atomic_files import AtomicWriter
-from nbguard.notebook_io import NotebookError
+from nbguard import cli
+from nbguard.notebook import NotebookError, write
+from nbguard.notebook.write import AtomicWriter
 
 LINUX = sys.platform.startswith("linux")
 
@@ -142,7 +142,7 @@ def test_a_single_write_keeps_no_spare(tmp_path, monkeypatch):
     (target,) = _files(tmp_path, 1)
     links: list[str] = []
     monkeypatch.setattr(os, "link", lambda *args, **kwargs: links.append(str(args[1])))
-    atomic_files.write_atomic(str(target), b"new\n")
+    write.write_atomic(str(target), b"new\n")
     assert links == []
     assert target.read_bytes() == b"new\n"
 
@@ -179,7 +179,7 @@ def test_killed_in_a_batch_the_next_run_removes_the_temp_file_and_the_spare(tmp_
     assert (tmp_path / "b.ipynb").read_bytes() == before  # the original is intact
     leftovers = [name for name in _listing(tmp_path) if name.endswith(".nbguard")]
     assert leftovers, "the kill came after the temporary file was written"
-    assert all(atomic_files.TEMP_NAME.fullmatch(name) for name in leftovers)
+    assert all(write.TEMP_NAME.fullmatch(name) for name in leftovers)
 
     assert cli.main(["strip", "--isolated", str(tmp_path / "c.ipynb")]) == 0
     assert _listing(tmp_path) == ["a.ipynb", "b.ipynb", "c.ipynb"]

@@ -2,10 +2,10 @@
 
 Plugins follow detect-secrets' plugin API (``secret_type`` and
 ``analyze_string``), so they also load in detect-secrets itself
-(``detect-secrets scan --plugin hooks/nbguard/credential_plugins.py``).
+(``detect-secrets scan --plugin hooks/nbguard/checks/secrets/detectors.py``).
 Filters are plain functions whose parameter names detect-secrets injects.
 
-Importing this module imports detect-secrets: only nbguard.credentials
+Importing this module imports detect-secrets: only nbguard.checks.secrets
 imports it, and only once a notebook has a candidate line.
 """
 

@@ -9,10 +9,11 @@ import sys
 import pytest
 
 from nbfactory import code, dumps, execute_result, make_nb, markdown, stream
-from nbguard import cli, git_filter
-from nbguard import strip as S
+from nbguard import cli
+from nbguard.checks import strip as S
+from nbguard.commands import filter as git_filter
+from nbguard.commands.filter import MAX_PAYLOAD, ProtocolError
 from nbguard.config import Resolver
-from nbguard.git_filter import MAX_PAYLOAD, ProtocolError
 
 DIRTY = make_nb(
     markdown("# Title", id="m"),

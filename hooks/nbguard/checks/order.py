@@ -16,10 +16,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from nbguard import hidden_state
-from nbguard.findings import Finding
-from nbguard.notebook_io import Notebook, iter_cells
-from nbguard.runner import NOTE_CODE, add_common_arguments, run_check
+from nbguard.checks import hidden_state
+from nbguard.notebook import Notebook, iter_cells
+from nbguard.report.finding import Finding
+from nbguard.run import NOTE_CODE, add_common_arguments, run_check
 
 CHECK = "order"
 CODE_DECREASE = "NBG101"  # a count not above the one before it (out of order, or run twice)

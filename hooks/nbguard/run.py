@@ -8,16 +8,17 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TextIO, TypeVar
 
-from nbguard import notebook_io, paths, reports
-from nbguard.findings import Finding, format_text
-from nbguard.notebook_io import Document, Notebook, NotebookError
+from nbguard import notebook
+from nbguard.notebook import Document, Notebook, NotebookError, paths
+from nbguard.report import formats
+from nbguard.report.finding import Finding, format_text
 
 IO_CODE = "NBG001"
 # A check may return remarks that are not findings (e.g. a cell it had to
 # skip): they carry this code, are printed as notes in text format and never
 # fail a run.
 NOTE_CODE = "note"
-FORMATS = reports.FORMATS
+FORMATS = formats.FORMATS
 # Below this many files a process pool costs more than it saves.
 PARALLEL_MIN_FILES = 32
 # Most files one task of map_batches takes: few enough that the work stays balanced
@@ -123,8 +124,8 @@ def error_finding(path: str, error: NotebookError, check: str = "io") -> Finding
 def load(path: str) -> Document:
     """Read ``path`` ('-' is standard input) as a notebook."""
     if path == paths.STDIN:
-        return notebook_io.parse(sys.stdin.buffer.read())
-    return notebook_io.read(path)
+        return notebook.parse(sys.stdin.buffer.read())
+    return notebook.read(path)
 
 
 def use_color(stream: TextIO) -> bool:
@@ -150,9 +151,9 @@ class Reporter:
 
     def add(self, findings: Sequence[Finding]) -> None:
         self.findings.extend(findings)
-        if findings and self.fmt not in reports.WHOLE_RUN_FORMATS:
+        if findings and self.fmt not in formats.WHOLE_RUN_FORMATS:
             out = self._out()
-            out.write(reports.render(findings, self.fmt, color=use_color(out)))
+            out.write(formats.render(findings, self.fmt, color=use_color(out)))
 
     def note(self, text: str) -> None:
         """A line that is not a finding (e.g. which file was rewritten)."""
@@ -160,8 +161,8 @@ class Reporter:
             self._out().write(text + "\n")
 
     def finish(self) -> None:
-        if self.fmt in reports.WHOLE_RUN_FORMATS:
-            self._out().write(reports.render(self.findings, self.fmt))
+        if self.fmt in formats.WHOLE_RUN_FORMATS:
+            self._out().write(formats.render(self.findings, self.fmt))
         self._out().flush()
 
 

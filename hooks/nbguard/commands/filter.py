@@ -21,11 +21,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO, TextIO
 
-from nbguard import notebook_io
+from nbguard import notebook
+from nbguard.checks.strip import add_strip_arguments, options_from_settings, stripped_bytes
 from nbguard.config import ConfigError, Resolver, cli_settings
-from nbguard.notebook_io import NotebookError
-from nbguard.runner import IO_CODE
-from nbguard.strip import add_strip_arguments, options_from_settings, stripped_bytes
+from nbguard.notebook import NotebookError
+from nbguard.run import IO_CODE
 
 # A pkt-line is at most 65520 bytes, its 4-byte hexadecimal length included.
 MAX_PAYLOAD = 65516
@@ -109,7 +109,7 @@ def clean(data: bytes, path: str, resolver: Resolver) -> tuple[bytes, str | None
         return data, None
     opts = options_from_settings(settings)
     try:
-        _, new = stripped_bytes(notebook_io.parse(data), opts)
+        _, new = stripped_bytes(notebook.parse(data), opts)
     except NotebookError as exc:
         return data, f"{path}: {IO_CODE} {exc}; passed through unstripped"
     except Exception as exc:  # a bug must not block a commit or a checkout either

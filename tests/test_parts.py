@@ -20,12 +20,12 @@ from nbfactory import (
     readable_corpus_notebooks,
     stream,
 )
-from nbguard import notebook_parts
-from nbguard.notebook_parts import JSON, MARKDOWN, PYTHON, TEXT, Part
+from nbguard import notebook
+from nbguard.notebook import JSON, MARKDOWN, PYTHON, TEXT, Part
 
 
 def parts(nb):
-    return [(p.cell, p.label, p.text, p.style) for p in notebook_parts.iter_parts(nb)]
+    return [(p.cell, p.label, p.text, p.style) for p in notebook.iter_parts(nb)]
 
 
 def b64(text: str) -> str:
@@ -153,18 +153,18 @@ def test_cell_parts(cell, expected):
 
 
 def test_notebook_metadata_and_widget_state_come_after_the_cells():
-    widgets = {notebook_parts.WIDGET_STATE_MIME: {"state": {}, "version_major": 2}}
+    widgets = {notebook.WIDGET_STATE_MIME: {"state": {}, "version_major": 2}}
     nb = make_nb(code("x"), metadata={"kernelspec": {"language": "python"}, "widgets": widgets})
     assert parts(nb) == [
         (1, "source", "x", PYTHON),
         (None, "metadata", '{\n "kernelspec": {\n  "language": "python"\n }\n}', JSON),
-        (None, "widget state", notebook_parts.as_json(widgets), JSON),
+        (None, "widget state", notebook.as_json(widgets), JSON),
     ]
 
 
 def test_cells_with_the_skip_tag_are_left_out_and_numbering_is_kept():
     nb = make_nb(code("a"), code("b", metadata={"tags": ["skip-me"]}), markdown("c"), metadata={})
-    labels = [(p.cell, p.text) for p in notebook_parts.iter_parts(nb, skip_tagged="skip-me")]
+    labels = [(p.cell, p.text) for p in notebook.iter_parts(nb, skip_tagged="skip-me")]
     assert labels == [(1, "a"), (3, "c")]
 
 
@@ -214,16 +214,16 @@ def test_nbformat3_worksheets_are_numbered_as_one_list():
     ],
 )
 def test_kernel_language(metadata, language):
-    assert notebook_parts.kernel_language({"metadata": metadata}) == language
+    assert notebook.kernel_language({"metadata": metadata}) == language
 
 
 def test_code_of_other_languages_is_marked_as_code():
     nb = make_nb(code("x <- 1"), metadata={"kernelspec": {"language": "R"}})
-    assert next(notebook_parts.iter_parts(nb)) == Part(1, "source", "x <- 1", notebook_parts.CODE, "r")
+    assert next(notebook.iter_parts(nb)) == Part(1, "source", "x <- 1", notebook.CODE, "r")
 
 
 def _widget_nb(models):
-    state = {notebook_parts.WIDGET_STATE_MIME: {"state": models, "version_major": 2, "version_minor": 0}}
+    state = {notebook.WIDGET_STATE_MIME: {"state": models, "version_major": 2, "version_minor": 0}}
     return make_nb(metadata={"widgets": state})
 
 
@@ -238,8 +238,8 @@ def test_password_widget_values_and_their_lines():
         "c2": {"model_name": "PasswordModel", "state": {"description": "empty", "value": ""}},
     }
     nb = _widget_nb(models)
-    [(line, value)] = notebook_parts.password_widget_values(nb)
-    widget_part = next(p for p in notebook_parts.iter_parts(nb) if p.label == "widget state")
+    [(line, value)] = notebook.password_widget_values(nb)
+    widget_part = next(p for p in notebook.iter_parts(nb) if p.label == "widget state")
     assert value == "s3"
     assert widget_part.text.split("\n")[line - 1] == '     "value": "s3"'
 
@@ -253,12 +253,12 @@ def test_password_widget_values_and_their_lines():
     ],
 )
 def test_no_password_widget_values(nb):
-    assert notebook_parts.password_widget_values(nb) == []
+    assert notebook.password_widget_values(nb) == []
 
 
 def test_as_json_matches_nbformat_layout():
     value = {"b": "é", "a": [1, {"c": None}]}
-    assert notebook_parts.as_json(value) == json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False)
+    assert notebook.as_json(value) == json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False)
 
 
 def reference_json(value):
@@ -280,7 +280,7 @@ JSON_VALUES = st.recursive(
 @settings(max_examples=500, deadline=None)
 @given(JSON_VALUES)
 def test_as_json_writes_exactly_what_the_json_module_writes(value):
-    assert notebook_parts.as_json(value) == reference_json(value)
+    assert notebook.as_json(value) == reference_json(value)
 
 
 @pytest.mark.parametrize(
@@ -295,13 +295,13 @@ def test_as_json_writes_exactly_what_the_json_module_writes(value):
     ],
 )
 def test_as_json_falls_back_or_agrees_on_awkward_values(value):
-    assert notebook_parts.as_json(value) == reference_json(value)
+    assert notebook.as_json(value) == reference_json(value)
 
 
 def test_joined_keeps_only_text_lines():
-    assert notebook_parts.joined(["a\n", "b"]) == "a\nb"
-    assert notebook_parts.joined(["a\n", 1, None, "b"]) == "a\nb"
-    assert notebook_parts.joined(7) == ""
+    assert notebook.joined(["a\n", "b"]) == "a\nb"
+    assert notebook.joined(["a\n", 1, None, "b"]) == "a\nb"
+    assert notebook.joined(7) == ""
 
 
 def test_as_json_fails_like_the_json_module_on_absurd_nesting():
@@ -309,7 +309,7 @@ def test_as_json_fails_like_the_json_module_on_absurd_nesting():
     with pytest.raises(RecursionError):
         reference_json(value)
     with pytest.raises(RecursionError):
-        notebook_parts.as_json(value)
+        notebook.as_json(value)
 
 
 # --- part_texts and parts_of: iter_parts' texts without the parts, and the parts of a few cells ---
@@ -318,17 +318,17 @@ def test_as_json_fails_like_the_json_module_on_absurd_nesting():
 def _owners(nb, skip_tagged=None):
     """The owner of each part, as part_texts gives it, from iter_parts: cell index or NOTEBOOK."""
     return [
-        notebook_parts.NOTEBOOK if p.cell is None else p.cell - 1
-        for p in notebook_parts.iter_parts(nb, skip_tagged=skip_tagged)
+        notebook.NOTEBOOK if p.cell is None else p.cell - 1
+        for p in notebook.iter_parts(nb, skip_tagged=skip_tagged)
     ]
 
 
 def assert_part_texts_agree(nb, skip_tagged=None):
-    parts = list(notebook_parts.iter_parts(nb, skip_tagged=skip_tagged))
-    texts, owners = notebook_parts.part_texts(nb, skip_tagged=skip_tagged)
+    parts = list(notebook.iter_parts(nb, skip_tagged=skip_tagged))
+    texts, owners = notebook.part_texts(nb, skip_tagged=skip_tagged)
     assert texts == [p.text for p in parts]
     assert owners == _owners(nb, skip_tagged)
-    by_owner = notebook_parts.parts_of(nb, set(owners))
+    by_owner = notebook.parts_of(nb, set(owners))
     assert [p for owner in dict.fromkeys(owners) for p in by_owner[owner]] == parts
 
 
@@ -415,15 +415,15 @@ def test_part_texts_of_nbformat3_and_tagged_cells():
     }
     assert_part_texts_agree(nb3)
     assert_part_texts_agree(nb3, skip_tagged="t")
-    assert notebook_parts.part_texts(nb3, skip_tagged="t") == (
+    assert notebook.part_texts(nb3, skip_tagged="t") == (
         ["T", '{\n "name": "n"\n}'],
-        [0, notebook_parts.NOTEBOOK],
+        [0, notebook.NOTEBOOK],
     )
 
 
 @pytest.mark.skipif(not corpus_notebooks(), reason="../shared/corpus is not present")
 def test_part_texts_agree_with_iter_parts_on_the_corpus():
-    from nbguard.strip import StripOptions, strip
+    from nbguard.checks.strip import StripOptions, strip
 
     compared = 0
     for _path, nb in readable_corpus_notebooks():
@@ -436,6 +436,6 @@ def test_part_texts_agree_with_iter_parts_on_the_corpus():
 @pytest.mark.parametrize("depth", [62, 63, 64, 65, 66])
 def test_as_json_at_the_nesting_limit(depth):
     value = functools.reduce(lambda inner, _: {"k": [inner]}, range(depth // 2), [1])
-    assert notebook_parts.as_json(value) == reference_json(value)
+    assert notebook.as_json(value) == reference_json(value)
     value = functools.reduce(lambda inner, _: [inner], range(depth), {"a": 1.5})
-    assert notebook_parts.as_json(value) == reference_json(value)
+    assert notebook.as_json(value) == reference_json(value)
