@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -111,3 +111,10 @@ def readable_corpus_notebooks() -> Iterator[tuple[Path, dict[str, Any]]]:
             yield path, notebook.read(str(path)).nb
         except notebook.NotebookError:
             continue
+
+
+def subcommand(name: str) -> Callable[[list[str]], int]:
+    """``nbguard NAME ARGS...`` as a function of ARGS, through the real command line."""
+    from nbguard import cli
+
+    return lambda argv: cli.main([name, *argv])

@@ -12,8 +12,7 @@ import pytest
 
 import fake_tokens
 from nbfactory import code, display_data, dumps, make_nb, markdown, stream, write_nb
-from nbguard import cli
-from nbguard.commands import check as C
+from nbguard import checks, cli, run
 from nbguard.config import defaults
 from nbguard.run import Reporter
 
@@ -43,7 +42,7 @@ IMAGE_IN_OUTPUT = make_nb(code("plot()", outputs=[display_data({"image/png": BIG
 
 
 def plan(**overrides):
-    return C.Plan.from_settings({**defaults(), "max-kb": 1, **overrides})
+    return run.planner(checks.NAMES)({**defaults(), "max-kb": 1, **overrides})
 
 
 # --- the core ---------------------------------------------------------------
@@ -67,7 +66,7 @@ CORE_CASES = [
     ("nb", "overrides", "codes"), [c[1:] for c in CORE_CASES], ids=[c[0] for c in CORE_CASES]
 )
 def test_check_notebook(nb, overrides, codes):
-    findings, committed = C.check_notebook(nb, plan(**overrides))
+    findings, committed = run.check_notebook(nb, plan(**overrides))
     assert [f.code for f in findings] == codes
     assert all(TOKEN not in f.message for f in findings)
     if overrides.get("strip", True):
@@ -135,7 +134,7 @@ def test_fix_strips_only_notebooks_that_pass(notebooks, capsys):
     out = capsys.readouterr().out
     assert f"{p['a_dirty.ipynb']}: stripped 1 output, 1 execution count\n" in out
     assert "NBG401" not in out
-    assert p["a_dirty.ipynb"].read_text() == dumps(C.check_notebook(DIRTY, plan())[1])
+    assert p["a_dirty.ipynb"].read_text() == dumps(run.check_notebook(DIRTY, plan())[1])
     for name in ("b_clean.ipynb", "c_order.ipynb", "d_secret.ipynb", "e_image.ipynb", "f_bad.ipynb"):
         assert (p[name].read_bytes(), p[name].stat().st_mtime_ns) == before[name], name
     assert out.endswith(
@@ -246,16 +245,16 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch, notebook
 def test_progress_only_on_a_terminal_outside_ci(monkeypatch):
     monkeypatch.delenv("CI", raising=False)
     tty = FakeTTY()
-    progress = C.Progress(3, tty, enabled=True)
+    progress = run.Progress(3, tty, enabled=True)
     progress.step()
     progress.clear()
     assert tty.getvalue() == "\rnbguard: 1/3 notebooks\r\033[K"
     monkeypatch.setenv("CI", "true")
     tty = FakeTTY()
-    C.Progress(3, tty, enabled=True).step()
+    run.Progress(3, tty, enabled=True).step()
     assert tty.getvalue() == ""
     pipe = io.StringIO()
-    C.Progress(3, pipe, enabled=True).step()
+    run.Progress(3, pipe, enabled=True).step()
     assert pipe.getvalue() == ""
 
 
@@ -429,5 +428,5 @@ def test_baseline_key_paths_are_relative_to_the_root(tmp_path, monkeypatch, path
     root_dir = str((work / root).resolve())
     folders: dict[str, str] = {}
     for _ in range(2):  # the second call reads the memo
-        key = C._key_path(path.format(cwd=work), root_dir, folders)
+        key = run._key_path(path.format(cwd=work), root_dir, folders)
         assert key == expected.format(name=work.name)

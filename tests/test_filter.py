@@ -8,12 +8,14 @@ import sys
 
 import pytest
 
-from nbfactory import code, dumps, execute_result, make_nb, markdown, stream
+from nbfactory import code, dumps, execute_result, make_nb, markdown, stream, subcommand
 from nbguard import cli
 from nbguard.checks import strip as S
 from nbguard.commands import filter as git_filter
 from nbguard.commands.filter import MAX_PAYLOAD, ProtocolError
 from nbguard.config import Resolver
+
+strip_main = subcommand("strip")
 
 DIRTY = make_nb(
     markdown("# Title", id="m"),
@@ -313,7 +315,7 @@ def test_filter_strips_as_nbguard_strip_does_for_that_path(configured, pathname)
     path = configured / pathname
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(DIRTY_BYTES)
-    assert S.main([pathname]) == 0
+    assert strip_main([pathname]) == 0
     expected = path.read_bytes()
     _, out, err = serve(HANDSHAKE + request("clean", pathname, DIRTY_BYTES), Resolver())
     assert err == ""
@@ -461,7 +463,7 @@ def test_commit_stores_stripped_blob_and_keeps_outputs_locally(repo, capsys):
     assert git("status", "--porcelain") == ""
     # what git stores is exactly what `nbguard strip` writes
     (repo / "copy.ipynb").write_bytes(DIRTY_BYTES)
-    S.main(["--isolated", "copy.ipynb"])
+    strip_main(["--isolated", "copy.ipynb"])
     assert (repo / "copy.ipynb").read_bytes() == STRIPPED_BYTES
 
 
@@ -533,7 +535,7 @@ def test_per_path_configuration_from_a_subfolder(repo):
     git("commit", "-q", "-m", "c")
     assert git_bytes("show", "HEAD:docs/guide.ipynb") == DIRTY_BYTES
     for rel in ("results/r.ipynb", "nb.ipynb"):
-        S.main([rel])  # in place, as the pre-commit hook would
+        strip_main([rel])  # in place, as the pre-commit hook would
         assert git_bytes("show", f"HEAD:{rel}") == (repo / rel).read_bytes()
 
 

@@ -22,11 +22,14 @@ from nbfactory import (
     markdown,
     raw,
     stream,
+    subcommand,
 )
 from nbguard.checks import images
-from nbguard.checks.images import ALLOW_TAG, base64_size, check, iter_images, kib, main, pixel_size
+from nbguard.checks.images import ALLOW_TAG, base64_size, check, iter_images, kib, pixel_size
 from nbguard.notebook import iter_cells, read
 from nbguard.report.finding import Finding
+
+main = subcommand("images")
 
 ROOT = Path(__file__).resolve().parents[1]
 KiB = 1024

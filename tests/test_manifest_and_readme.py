@@ -25,7 +25,7 @@ def test_readme_documents_every_hook(hook):
 def test_every_hook_runs_an_nbguard_subcommand(hook):
     argv = shlex.split(hook["entry"])
     assert argv[0] == "nbguard"
-    assert argv[1] in cli.COMMANDS
+    assert argv[1] in cli.subcommands()
     assert hook["language"] == "python"
     assert hook["types"] == ["jupyter"]
     assert "manual" in hook["stages"]

@@ -24,9 +24,9 @@ import pytest
 
 import fake_tokens as ft
 from nbfactory import code, display_data, make_nb, write_nb
-from nbguard import cli, run
+from nbguard import cli
 from nbguard.checks import secrets
-from nbguard.report import baseline
+from nbguard.report import baseline, formats
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -114,7 +114,7 @@ def test_the_planted_secrets_are_many_and_found(leaky):
     assert len(list(folder.iterdir())) > 100
 
 
-@pytest.mark.parametrize("fmt", run.FORMATS)
+@pytest.mark.parametrize("fmt", formats.FORMATS)
 @pytest.mark.parametrize("run", RUNS)
 def test_no_secret_in_any_output(run, fmt, leaky, tmp_path, capsys):
     source, values = leaky

@@ -15,10 +15,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nbfactory import code, execute_result, make_nb, markdown, raw, stream, write_nb
+from nbfactory import code, execute_result, make_nb, markdown, raw, stream, subcommand, write_nb
 from nbguard.checks import order
-from nbguard.checks.order import check, main
+from nbguard.checks.order import OrderOptions, check
 from nbguard.report.finding import Finding
+
+main = subcommand("order")
 
 RERUN = "restart the kernel and run all cells"
 
@@ -363,11 +365,9 @@ def test_configuration_sets_the_policy(folder, capsys):
 def test_kwargs_from_settings_match_check():
     from nbguard.config import defaults
 
-    assert order.kwargs_from_settings(defaults()) == {
-        "policy": "strict",
-        "allow_unexecuted": False,
-        "hidden_state": None,
-    }
+    assert order.build(defaults()).keywords["options"] == OrderOptions(
+        policy="strict", allow_unexecuted=False, hidden_state=None
+    )
 
 
 def test_shipped_example_fails_as_the_readme_shows(capsys, monkeypatch):

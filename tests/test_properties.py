@@ -24,9 +24,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nbguard import cli, notebook, run
+from nbguard import cli, notebook
 from nbguard.checks.strip import StripOptions, strip, stripped_bytes
 from nbguard.notebook import dump
+from nbguard.report import formats
 
 nbformat = pytest.importorskip("nbformat")
 from nbformat.v3 import nbjson as nbjson3  # noqa: E402
@@ -413,7 +414,7 @@ def test_the_written_bytes_are_nbformats(nb, opts, style):
         assert written == nbformat_writes(stripped)
 
 
-@pytest.mark.parametrize("fmt", run.FORMATS)
+@pytest.mark.parametrize("fmt", formats.FORMATS)
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(nb=notebooks, style=st.integers(0, 2), fix=st.booleans())
 def test_check_never_raises(fmt, nb, style, fix, tmp_path_factory, capsys):

@@ -24,12 +24,16 @@ from nbfactory import (
     raw,
     readable_corpus_notebooks,
     stream,
+    subcommand,
     write_nb,
 )
-from nbguard import notebook, run
+from nbguard import notebook
 from nbguard.checks import secrets
-from nbguard.checks.secrets import check, fingerprint, main
+from nbguard.checks.secrets import check, fingerprint
 from nbguard.checks.secrets import detectors as cp
+from nbguard.report import formats
+
+main = subcommand("secrets")
 
 
 def found(nb, **kwargs) -> list[tuple[int | None, int | None, str, str]]:
@@ -1181,7 +1185,7 @@ def _leaky_notebooks(tmp_path) -> tuple[list[str], list[str]]:
     return paths, values
 
 
-@pytest.mark.parametrize("fmt", run.FORMATS)
+@pytest.mark.parametrize("fmt", formats.FORMATS)
 def test_no_secret_value_appears_in_any_output_format(tmp_path, capsys, fmt):
     paths, values = _leaky_notebooks(tmp_path)
     assert main(["--isolated", "--format", fmt, *paths]) == 1

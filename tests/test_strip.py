@@ -18,11 +18,14 @@ from nbfactory import (
     markdown,
     raw,
     stream,
+    subcommand,
     write_nb,
 )
 from nbguard.checks import strip as S
 from nbguard.checks.strip import StripOptions, strip
 from nbguard.notebook import NotebookError
+
+strip_main = subcommand("strip")
 
 PNG = {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}
 
@@ -252,27 +255,27 @@ def clean(tmp_path):
 
 def test_main_strips_in_place(dirty, clean, capsys):
     clean_mtime = clean.stat().st_mtime_ns
-    assert S.main([str(dirty), str(clean)]) == 0
+    assert strip_main([str(dirty), str(clean)]) == 0
     assert capsys.readouterr().out == f"{dirty}: stripped 2 outputs, 2 execution counts\n"
     assert dirty.read_text() == dumps(strip(DIRTY))
     assert clean.stat().st_mtime_ns == clean_mtime
-    assert S.main([str(dirty), str(clean)]) == 0, "idempotent"
+    assert strip_main([str(dirty), str(clean)]) == 0, "idempotent"
     assert capsys.readouterr().out == ""
 
 
 @pytest.mark.parametrize("flag", ["--check", "--verify", "--dry-run"])
 def test_main_check_writes_nothing(dirty, clean, capsys, flag):
     before = dirty.read_bytes()
-    assert S.main([flag, str(dirty), str(clean)]) == 1
+    assert strip_main([flag, str(dirty), str(clean)]) == 1
     assert capsys.readouterr().out == f"{dirty}: NBG401 would be stripped (2 outputs, 2 execution counts)\n"
     assert dirty.read_bytes() == before
-    assert S.main([flag, str(clean)]) == 0
+    assert strip_main([flag, str(clean)]) == 0
 
 
 def test_main_check_json(dirty, tmp_path, capsys):
     bad = tmp_path / "bad.ipynb"
     bad.write_text("{")
-    assert S.main(["--check", "--format", "json", str(dirty), str(bad)]) == 1
+    assert strip_main(["--check", "--format", "json", str(dirty), str(bad)]) == 1
     assert json.loads(capsys.readouterr().out) == [
         {
             "path": str(dirty),
@@ -298,7 +301,7 @@ def test_main_bad_file_reported_and_others_processed(tmp_path, dirty, capsys):
     bad.write_bytes(b'{"nbformat": 4, "cells": [{"cell_type": "code", "source": "x"}]}')
     before = bad.read_bytes()
     missing = tmp_path / "missing.ipynb"
-    assert S.main([str(bad), str(missing), str(dirty)]) == 1
+    assert strip_main([str(bad), str(missing), str(dirty)]) == 1
     assert capsys.readouterr().out == (
         f"{bad}: NBG001 cell 1: code cell has no 'outputs' list\n"
         f"{missing}: NBG001 no such file\n"
@@ -309,7 +312,7 @@ def test_main_bad_file_reported_and_others_processed(tmp_path, dirty, capsys):
 
 def test_main_textconv_prints_even_clean_notebooks(dirty, clean, capsysbinary):
     before = dirty.read_bytes()
-    assert S.main(["-t", str(clean), str(dirty)]) == 0
+    assert strip_main(["-t", str(clean), str(dirty)]) == 0
     out = capsysbinary.readouterr().out.decode()
     assert out == dumps(CLEAN) + dumps(strip(DIRTY))
     assert dirty.read_bytes() == before, "textconv never writes"
@@ -339,14 +342,14 @@ def test_stdin_bad_input_passes_through_with_error():
 def test_crlf_is_kept(tmp_path):
     path = tmp_path / "win.ipynb"
     path.write_bytes(dumps(DIRTY).replace("\n", "\r\n").encode())
-    assert S.main([str(path)]) == 0
+    assert strip_main([str(path)]) == 0
     assert path.read_bytes() == dumps(strip(DIRTY)).replace("\n", "\r\n").encode()
 
 
 def test_bom_is_tolerated_and_dropped_on_rewrite(tmp_path):
     path = tmp_path / "bom.ipynb"
     path.write_bytes(b"\xef\xbb\xbf" + dumps(DIRTY).encode())
-    assert S.main([str(path)]) == 0
+    assert strip_main([str(path)]) == 0
     assert path.read_bytes() == dumps(strip(DIRTY)).encode()
 
 
@@ -354,7 +357,7 @@ def test_symlink_and_permissions(tmp_path, dirty):
     os.chmod(dirty, 0o600)
     link = tmp_path / "link.ipynb"
     link.symlink_to(dirty)
-    assert S.main([str(link)]) == 0
+    assert strip_main([str(link)]) == 0
     assert link.is_symlink()
     assert dirty.read_text() == dumps(strip(DIRTY))
     assert stat.S_IMODE(dirty.stat().st_mode) == 0o600
@@ -369,7 +372,7 @@ def test_list_options_do_not_swallow_files(tmp_path, capsys):
     )
     path = write_nb(tmp_path / "n.ipynb", nb)
     assert (
-        S.main(
+        strip_main(
             [
                 "--drop-tagged-cells",
                 "a b",
@@ -386,14 +389,14 @@ def test_list_options_do_not_swallow_files(tmp_path, capsys):
 
 def test_invalid_extra_key_is_a_usage_error(dirty, capsys):
     before = dirty.read_bytes()
-    assert S.main(["--extra-keys", "kernelspec", str(dirty)]) == 2
+    assert strip_main(["--extra-keys", "kernelspec", str(dirty)]) == 2
     assert "invalid metadata key 'kernelspec'" in capsys.readouterr().err
     assert dirty.read_bytes() == before
 
 
 def test_bad_max_size_is_a_usage_error(dirty):
     with pytest.raises(SystemExit) as excinfo:
-        S.main(["--max-size", "12x", str(dirty)])
+        strip_main(["--max-size", "12x", str(dirty)])
     assert excinfo.value.code == 2
 
 
@@ -408,7 +411,7 @@ def test_folders_are_recursed_skipping_hidden_and_checkpoints(tmp_path, capsys):
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         write_nb(root / rel, DIRTY)
     (root / "notes.txt").write_text("not a notebook")
-    assert S.main(["--check", str(root)]) == 1
+    assert strip_main(["--check", str(root)]) == 1
     reported = sorted(line.split(":")[0] for line in capsys.readouterr().out.splitlines())
     assert reported == [str(root / "a.ipynb"), str(root / "sub" / "b.ipynb")]
 
@@ -431,7 +434,7 @@ def test_a_folder_is_walked_under_the_name_it_was_given(tmp_path, monkeypatch, c
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         write_nb(tmp_path / rel, DIRTY)
     monkeypatch.chdir(tmp_path)
-    assert S.main(["--check", "-j", "1", named]) == 1
+    assert strip_main(["--check", "-j", "1", named]) == 1
     assert [line.split(":")[0] for line in capsys.readouterr().out.splitlines()] == expected
 
 
@@ -443,7 +446,7 @@ def test_folders_inside_git_respect_gitignore(tmp_path, capsys):
     for rel in ["kept.ipynb", "ignored/x.ipynb"]:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         write_nb(root / rel, DIRTY)
-    assert S.main(["--check", str(root)]) == 1
+    assert strip_main(["--check", str(root)]) == 1
     assert (
         capsys.readouterr().out
         == f"{root / 'kept.ipynb'}: NBG401 would be stripped (2 outputs, 2 execution counts)\n"
@@ -457,9 +460,9 @@ def test_parallel_batch_matches_serial(tmp_path, capsys):
         paths.append(str(write_nb(tmp_path / f"nb{i:02}.ipynb", nb)))
     (tmp_path / "nb_bad.ipynb").write_text("[]")
     paths.append(str(tmp_path / "nb_bad.ipynb"))
-    assert S.main(["--check", "-j", "1", *paths]) == 1
+    assert strip_main(["--check", "-j", "1", *paths]) == 1
     serial = capsys.readouterr().out
-    assert S.main(["--check", "-j", "2", *paths]) == 1
+    assert strip_main(["--check", "-j", "2", *paths]) == 1
     assert capsys.readouterr().out == serial
     assert serial.count("NBG401") == 26 and serial.endswith(
         "NBG001 not a notebook: top level is a JSON array\n"

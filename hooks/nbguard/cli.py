@@ -1,4 +1,5 @@
-"""The ``nbguard`` command: one subcommand per hook, one output and exit-code contract.
+"""The ``nbguard`` command: one subcommand per check and per command, one output
+and exit-code contract.
 
 Exit codes: 0 clean (also after ``strip`` rewrote files); 1 findings, a file
 that would change under ``--check``, or a file that could not be read;
@@ -14,38 +15,46 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from nbguard import __version__
+from nbguard import __version__, checks
 
-# name -> (module, one-line help). Only the chosen module is imported, which
-# keeps start-up fast: nothing heavy loads unless its subcommand runs.
+# The commands that are not checks: name -> (module, one-line help). Each check is a
+# subcommand too, with the help its declaration gives (nbguard.checks).
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": (
         "nbguard.commands.check",
         "run every check in one pass; with --fix, strip the notebooks that pass",
     ),
-    "strip": ("nbguard.checks.strip", "strip outputs, execution counts and noisy metadata (a fixer)"),
     "baseline": ("nbguard.commands.baseline", "record today's findings so that only new ones block"),
     "config": ("nbguard.commands.config", "print the configuration in effect for a notebook"),
-    "secrets": ("nbguard.checks.secrets", "find credentials in sources, outputs, metadata and widgets"),
-    "images": ("nbguard.checks.images", "block embedded images over a size or pixel limit"),
-    "order": ("nbguard.checks.order", "reject notebooks not run top to bottom in one fresh kernel"),
     "install": ("nbguard.commands.install", "install nbguard as git's filter and diff driver for notebooks"),
     "uninstall": ("nbguard.commands.install", "remove what 'nbguard install' wrote"),
     "filter": ("nbguard.commands.filter", "git clean filter: --process (long-running) or --clean PATH"),
 }
 
 
+def subcommands() -> list[str]:
+    """Every subcommand, in the order ``--help`` lists them."""
+    return ["check", *checks.NAMES, *(name for name in COMMANDS if name != "check")]
+
+
 def build_parser(wanted: str | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="nbguard",
-        description="Pre-commit checks and fixes for Jupyter notebooks.",
+        prog="nbguard", description="Pre-commit checks and fixes for Jupyter notebooks."
     )
     parser.add_argument("--version", action="version", version=f"nbguard {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, (module_name, summary) in COMMANDS.items():
+    for name in subcommands():
+        summary = checks.get(name).help if name in checks.NAMES else COMMANDS[name][1]
         command = sub.add_parser(name, help=summary, description=summary)
-        if name == wanted:
-            module = importlib.import_module(module_name)
+        if name != wanted:
+            continue
+        if name in checks.NAMES:
+            from nbguard import run
+
+            run.add_subcommand_arguments(command, name)
+            command.set_defaults(run=lambda args, name=name: run.run_subcommand(args, name))
+        else:
+            module = importlib.import_module(COMMANDS[name][0])
             module.add_arguments(command)
             command.set_defaults(run=module.run)
     return parser

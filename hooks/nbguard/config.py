@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
+from nbguard.registry import CHOICE, FLAG, SWITCH, TEXT, Option
+
 Settings = dict[str, Any]
 
 CONFIG_NAMES = (".nbguard.toml", "pyproject.toml")
@@ -28,79 +30,55 @@ def _str_list(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
-def _choice(*allowed: str) -> Callable[[Any], bool]:
-    return lambda v: v in allowed
-
-
-def _non_negative_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _optional_int(value: Any) -> bool:
-    return value is False or _non_negative_int(value)
-
-
-def _bool(value: Any) -> bool:
-    return isinstance(value, bool)
-
-
-def _size(value: Any) -> bool:
-    return _non_negative_int(value) or (
-        isinstance(value, str) and re.fullmatch(r"\d+[kKmMgG]?", value.strip()) is not None
-    )
-
-
-@dataclass(frozen=True)
-class Key:
-    default: Any
-    valid: Callable[[Any], bool]
-    expected: str
-    per_path: bool = True
-
-
-# Every key, its default and its type. The command-line flags have the same names.
-KEYS: dict[str, Key] = {
-    # which checks run (nbguard check)
-    "strip": Key(True, _bool, "true or false"),
-    "order": Key(True, _bool, "true or false"),
-    "secrets": Key(True, _bool, "true or false"),
-    "images": Key(True, _bool, "true or false"),
-    # strip
-    "keep-output": Key(None, _bool, "true or false"),
-    "keep-count": Key(False, _bool, "true or false"),
-    "extra-keys": Key([], _str_list, "a list of strings"),
-    "keep-metadata-keys": Key([], _str_list, "a list of strings"),
-    "drop-empty-cells": Key(False, _bool, "true or false"),
-    "drop-tagged-cells": Key([], _str_list, "a list of strings"),
-    "strip-init-cells": Key(False, _bool, "true or false"),
-    "max-size": Key(0, _size, "a size such as 500, '10k' or '2M'"),
-    "keep-output-type": Key([], _str_list, "a list of strings"),
-    "drop-output-type": Key([], _str_list, "a list of strings"),
-    "id-action": Key("keep", _choice("keep", "sequential", "drop"), "'keep', 'sequential' or 'drop'"),
-    # order
-    "policy": Key("strict", _choice("strict", "increasing"), "'strict' or 'increasing'"),
-    "allow-unexecuted": Key(False, _bool, "true or false"),
-    "hidden-state": Key(None, _bool, "true or false"),
-    # images
-    "max-kb": Key(256, _non_negative_int, "a whole number of KiB"),
-    "max-total-kb": Key(None, _optional_int, "a whole number of KiB, or false"),
-    "max-pixels": Key(None, _optional_int, "a whole number of pixels, or false"),
-    # secrets
-    "allow-fingerprints": Key([], _str_list, "a list of fingerprints"),
-    # reporting: for the whole run, not per path
-    "baseline": Key(None, lambda v: isinstance(v, str), "a file name", per_path=False),
-    "format": Key(
+# Options of the run as a whole, not of a check: never per path.
+RUN_OPTIONS: tuple[Option, ...] = (
+    Option(
+        "baseline",
+        TEXT,
+        None,
+        "ignore the findings this baseline lists",
+        metavar="FILE",
+        per_path=False,
+        expected_text="a file name",
+    ),
+    Option(
+        "format",
+        CHOICE,
         "text",
-        _choice("text", "json", "github", "sarif"),
-        "'text', 'json', 'github' or 'sarif'",
+        "report format",
+        choices=("text", "json", "github", "sarif"),
         per_path=False,
     ),
-    "exit-zero": Key(False, _bool, "true or false", per_path=False),
-}
+    Option(
+        "exit-zero",
+        FLAG,
+        False,
+        "exit 0 even when there are findings (usage errors still exit 2)",
+        per_path=False,
+    ),
+)
+
+
+def keys() -> dict[str, Option]:
+    """Every configuration key, from the check registry: each check's on/off switch
+    and options, then the run's options."""
+    from nbguard import checks
+
+    found: dict[str, Option] = {}
+    for check in checks.all_checks():
+        found[check.name] = Option(check.name, SWITCH, True, f"run the {check.name} check", cli=False)
+    for check in checks.all_checks():
+        for option in check.options:
+            found[option.key] = option
+    for option in RUN_OPTIONS:
+        found[option.key] = option
+    return found
 
 
 def defaults() -> Settings:
-    return {name: (list(k.default) if isinstance(k.default, list) else k.default) for name, k in KEYS.items()}
+    return {
+        name: (list(o.default) if isinstance(o.default, list) else o.default) for name, o in keys().items()
+    }
 
 
 T = TypeVar("T")
@@ -165,16 +143,14 @@ def check_settings(raw: Mapping[str, Any], where: str, *, per_path_only: bool = 
     """Validate keys and types; raise ConfigError naming the key and the file."""
     settings: Settings = {}
     for name, value in raw.items():
-        key = KEYS.get(name)
-        if key is None:
+        option = keys().get(name)
+        if option is None:
             raise ConfigError(f"{where}: unknown key {name!r}")
-        if per_path_only and not key.per_path:
+        if per_path_only and not option.per_path:
             raise ConfigError(f"{where}: {name!r} cannot be set per path")
-        if not key.valid(value):
-            raise ConfigError(f"{where}: {name!r} must be {key.expected}, not {value!r}")
-        if value is False and key.valid is _optional_int:
-            value = None  # "max-pixels = false" switches a limit off
-        settings[name] = value
+        if not option.valid(value):
+            raise ConfigError(f"{where}: {name!r} must be {option.expected()}, not {value!r}")
+        settings[name] = option.stored(value)  # "max-pixels = false" switches a limit off
     return settings
 
 
@@ -212,7 +188,7 @@ def read_config(path: str) -> ConfigFile | None:
 def cli_settings(args: Any) -> Settings:
     """The options given on the command line (their argparse default is SUPPRESS)."""
     given = {dest.replace("_", "-"): value for dest, value in vars(args).items()}
-    return {name: value for name, value in given.items() if name in KEYS}
+    return {name: value for name, value in given.items() if name in keys()}
 
 
 class Resolver:

@@ -1,32 +1,41 @@
-"""The per-file loop every subcommand shares: read, act, report, combine."""
+"""The one run loop every checking subcommand shares.
+
+Files become jobs (each with the checks its configuration switches on), jobs
+run serially or over processes, and the loop prints findings, notes, progress
+and a summary, applies the baseline and decides the exit code. ``nbguard
+check`` runs every check; ``nbguard strip``, ``order``, ``secrets`` and
+``images`` run one, through the same loop.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any, TextIO, TypeVar
 
-from nbguard import notebook
+from nbguard import checks, notebook
+from nbguard.config import RUN_OPTIONS, ConfigError, Resolver, Settings, cli_settings
 from nbguard.notebook import Document, Notebook, NotebookError, paths
+from nbguard.registry import CheckFn
+from nbguard.report import baseline as bl
 from nbguard.report import formats
-from nbguard.report.finding import Finding, format_text
+from nbguard.report.finding import IO_CODE, NOTE_CODE, Finding, error_finding, format_text
 
-IO_CODE = "NBG001"
-# A check may return remarks that are not findings (e.g. a cell it had to
-# skip): they carry this code, are printed as notes in text format and never
-# fail a run.
-NOTE_CODE = "note"
-FORMATS = formats.FORMATS
 # Below this many files a process pool costs more than it saves.
 PARALLEL_MIN_FILES = 32
-# Most files one task of map_batches takes: few enough that the work stays balanced
-# over the processes and results arrive steadily.
-BATCH_FILES = 64
+STRIP = "strip"
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+__all__ = ["IO_CODE", "NOTE_CODE", "Reporter", "error_finding", "load"]
+
+
+# --- arguments ------------------------------------------------------------------
 
 
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,11 +45,9 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="notebooks or folders (folders are searched for *.ipynb)",
     )
+    fmt = next(o for o in RUN_OPTIONS if o.key == "format")
     parser.add_argument(
-        "--format",
-        choices=FORMATS,
-        default=argparse.SUPPRESS,
-        help="report format (default: text)",
+        "--format", choices=fmt.choices, default=argparse.SUPPRESS, help="report format (default: text)"
     )
     parser.add_argument(
         "--isolated",
@@ -58,6 +65,20 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_check_arguments(parser: argparse.ArgumentParser, names: Sequence[str]) -> None:
+    """The common arguments and every option of the named checks; with several checks,
+    a ``--no-NAME`` switch for each."""
+    add_common_arguments(parser)
+    if len(names) > 1:
+        switches = parser.add_argument_group("checks (all on by default)", argument_default=argparse.SUPPRESS)
+        for name in names:
+            switches.add_argument(
+                f"--no-{name}", dest=name, action="store_false", help=f"skip the {name} check"
+            )
+    for name in names:
+        checks.get(name).add_options(parser)
+
+
 def jobs_for(requested: int | None) -> int:
     if requested is not None:
         return max(1, requested)
@@ -66,59 +87,24 @@ def jobs_for(requested: int | None) -> int:
     return os.cpu_count() or 1
 
 
+# --- work ---------------------------------------------------------------------
+
+
 def map_files(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[R]:
-    """``map(fn, items)`` in order, spread over ``jobs`` processes for large batches.
+    """``map(fn, items)`` in order, over ``jobs`` processes for large batches.
 
     ``fn`` must be picklable (a module-level function or a partial of one).
     """
-    return _mapped(fn, items, _processes(len(items), jobs), chunksize=max(1, len(items) // (jobs * 64)))
+    if jobs <= 1 or len(items) < PARALLEL_MIN_FILES:
+        yield from map(fn, items)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-
-def map_batches(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs: int) -> Iterator[R]:
-    """Like :func:`map_files`, for work that shares a set-up over several files (an
-    ``AtomicWriter`` that recycles temporary files): ``fn`` takes a run of
-    consecutive items and returns one result per item, in order."""
-    processes = _processes(len(items), jobs)
-    size = max(1, min(BATCH_FILES, len(items) // (jobs * 16))) if processes > 1 else BATCH_FILES
-    batches = [items[start : start + size] for start in range(0, len(items), size)]
-    for results in _mapped(fn, batches, processes, chunksize=1):
-        yield from results
-
-
-def _processes(files: int, jobs: int) -> int:
-    """How many processes to use: ``jobs``, or one where a pool would cost more than it saves."""
-    return jobs if files >= PARALLEL_MIN_FILES else 1
-
-
-def _mapped(fn: Callable[[T], R], items: Sequence[T], jobs: int, chunksize: int) -> Iterator[R]:
-    """``map(fn, items)`` in order, over ``jobs`` processes when more than one.
-
-    The cyclic garbage collector is paused meanwhile: parsed notebooks hold no
-    reference cycles, so reference counting frees them, and the collector's
-    passes over millions of fresh objects cost about 5% of a large batch.
-    """
-    import gc
-
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        if jobs <= 1:
-            yield from map(fn, items)
-            return
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        fork = "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux"
-        context = multiprocessing.get_context("fork" if fork else None)
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            yield from pool.map(fn, items, chunksize=chunksize)
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def error_finding(path: str, error: NotebookError, check: str = "io") -> Finding:
-    return Finding(code=IO_CODE, message=str(error), path=path, check=check)
+    fork = "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux"
+    context = multiprocessing.get_context("fork" if fork else None)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        yield from pool.map(fn, items, chunksize=max(1, len(items) // (jobs * 16)))
 
 
 def load(path: str) -> Document:
@@ -126,6 +112,130 @@ def load(path: str) -> Document:
     if path == paths.STDIN:
         return notebook.parse(sys.stdin.buffer.read())
     return notebook.read(path)
+
+
+def internal_error(exc: Exception, check: str) -> NotebookError:
+    """An unexpected error as a one-line finding; only its type is named, since its
+    message could quote notebook text (a credential, say)."""
+    where = f" in the {check} check" if check else ""
+    return NotebookError(f"internal error{where} ({type(exc).__name__}); please report it")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to run on one notebook, resolved from its settings (picklable): the
+    checks as found, the fixer's options, and the checks on what would be committed."""
+
+    found: tuple[tuple[str, CheckFn], ...] = ()
+    strip: Any = None  # StripOptions | None; Any keeps nbguard.checks.strip off this import path
+    committed: tuple[tuple[str, CheckFn], ...] = ()
+
+
+def planner(names: Sequence[str]) -> Callable[[Settings], Plan]:
+    """A picklable maker of :class:`Plan` for the checks ``names`` (switched by settings)."""
+    return _Planner(tuple(names))
+
+
+@dataclass(frozen=True)
+class _Planner:
+    names: tuple[str, ...]
+
+    def __call__(self, settings: Settings) -> Plan:
+        found: list[tuple[str, CheckFn]] = []
+        committed: list[tuple[str, CheckFn]] = []
+        strip = None
+        for name in self.names:
+            if not settings[name]:
+                continue
+            check = checks.get(name)
+            if check.fixer:
+                strip = check.build(settings)
+            else:
+                (found if check.judges == "found" else committed).append((name, check.build(settings)))
+        return Plan(tuple(found), strip, tuple(committed))
+
+
+def check_notebook(nb: Notebook, plan: Plan) -> tuple[list[Finding], Notebook]:
+    """The pure core: findings for a notebook, and the notebook that would be committed."""
+    findings: list[Finding] = []
+    for name, fn in plan.found:
+        findings += [f._replace(check=f.check or name) for f in fn(nb)]
+    if plan.strip is not None:
+        from nbguard.checks.strip import strip
+
+        committed = strip(nb, plan.strip)
+    else:
+        committed = nb
+    for name, fn in plan.committed:
+        findings += [f._replace(check=f.check or name) for f in fn(committed)]
+    return findings, committed
+
+
+@dataclass(frozen=True)
+class Job:
+    path: str
+    plan: Plan
+    fix: bool = False  # write what would be committed (when no finding is new)
+    key_path: str = ""  # the path as the baseline names it
+    known: frozenset[bl.Entry] = frozenset()
+    notes: bool = False  # keep the checks' notes (code "note")
+    io_check: str = "io"  # the check an unreadable file's NBG001 names
+
+
+@dataclass(frozen=True)
+class Outcome:
+    findings: tuple[Finding, ...] = ()
+    notes: tuple[str, ...] = ()
+    matched: frozenset[bl.Entry] = frozenset()
+    entries: tuple[bl.Entry, ...] = ()  # every finding's baseline entry (for `baseline`)
+    readable: bool = True
+    stripped: bool = False
+
+
+def run_job(job: Job) -> Outcome:
+    """Check one file and, with ``job.fix``, write what would be committed."""
+    from nbguard.checks.strip import CODE_WOULD_STRIP, describe
+    from nbguard.notebook.write import write_atomic
+
+    def unreadable(exc: NotebookError) -> Outcome:
+        return Outcome((error_finding(job.path, exc, job.io_check),), readable=False)
+
+    try:
+        doc = load(job.path)
+        found, committed = check_notebook(doc.nb, job.plan)
+    except NotebookError as exc:
+        return unreadable(exc)
+    except Exception as exc:  # a bug must not stop the run, nor print a traceback
+        return unreadable(internal_error(exc, ""))
+    notes = (
+        tuple(format_text(f._replace(path=job.path)) for f in found if f.code == NOTE_CODE)
+        if job.notes
+        else ()
+    )
+    found = [f._replace(path=job.path) for f in found if f.code != NOTE_CODE]
+    entries = tuple(bl.entry_for(job.key_path, doc.nb, f) for f in found)
+    new = tuple(f for f, e in zip(found, entries, strict=True) if e not in job.known)
+    matched = frozenset(e for e in entries if e in job.known)
+    try:
+        data = notebook.changed_bytes(doc, committed)
+    except NotebookError as exc:
+        return unreadable(exc)
+    if data is None:
+        return Outcome(new, notes, matched, entries)
+    summary = describe(doc.nb, committed)
+    if not job.fix:
+        would = Finding(CODE_WOULD_STRIP, f"would be stripped ({summary})", path=job.path, check=STRIP)
+        return Outcome((*new, would), notes, matched, entries)
+    if new:
+        return Outcome(new, notes, matched, entries)  # keep the evidence
+    try:
+        write_atomic(job.path, data)
+    except NotebookError as exc:
+        return Outcome((error_finding(job.path, exc, job.io_check),), notes, matched, entries)
+    return Outcome((), (*notes, f"{job.path}: stripped {summary}"), matched, entries, stripped=True)
+
+
+# --- reporting -----------------------------------------------------------------
 
 
 def use_color(stream: TextIO) -> bool:
@@ -166,62 +276,233 @@ class Reporter:
         self._out().flush()
 
 
-CheckFn = Callable[[Notebook], list[Finding]]
+class Progress:
+    """A one-line counter on a terminal's standard error; silent in CI logs and pipes."""
+
+    def __init__(self, total: int, stream: TextIO, enabled: bool) -> None:
+        self.total, self.stream, self.done = total, stream, 0
+        self.enabled = enabled and total > 1 and stream.isatty() and not os.environ.get("CI")
+
+    def step(self) -> None:
+        self.done += 1
+        if self.enabled:
+            self.stream.write(f"\rnbguard: {self.done}/{self.total} notebooks")
+            self.stream.flush()
+
+    def clear(self) -> None:
+        if self.enabled:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
 
 
-def check_path(job: tuple[str, CheckFn], name: str) -> list[Finding]:
-    """Findings for one file: the check's, or the reason it cannot be read."""
-    path, check = job
-    try:
-        doc = load(path)
-        found = check(doc.nb)
-    except NotebookError as exc:
-        return [error_finding(path, exc, name)]
-    except Exception as exc:  # a bug must not hide the other files, nor print a traceback
-        return [error_finding(path, internal_error(exc, name), name)]
-    return [f._replace(path=path, check=f.check or name) for f in found]
+@dataclass
+class Tally:
+    notebooks: int = 0
+    stripped: int = 0
+    by_check: Counter[str] = field(default_factory=Counter)
+    by_code: Counter[str] = field(default_factory=Counter)
+
+    def add(self, findings: Sequence[Finding]) -> None:
+        for f in findings:
+            self.by_check[f.check] += 1
+            self.by_code[f.code] += 1
+
+    def summary(self) -> str:
+        total = sum(self.by_code.values())
+        head = f"{self.notebooks} notebook{'s' if self.notebooks != 1 else ''} checked"
+        if self.stripped:
+            head += f", {self.stripped} stripped"
+        if not total:
+            return head + ", no findings"
+        checks_part = ", ".join(f"{name} {n}" for name, n in sorted(self.by_check.items()))
+        codes = ", ".join(f"{code} {n}" for code, n in sorted(self.by_code.items()))
+        return f"{head}, {total} finding{'s' if total != 1 else ''} ({checks_part}; {codes})"
 
 
-def internal_error(exc: Exception, check: str) -> NotebookError:
-    """An unexpected error as a one-line finding; only its type is named, since its
-    message could quote notebook text (a credential, say)."""
-    where = f" in the {check} check" if check else ""
-    return NotebookError(f"internal error{where} ({type(exc).__name__}); please report it")
+# --- the loop --------------------------------------------------------------------
 
 
-def run_check(
-    args: argparse.Namespace,
-    make_check: Callable[[Mapping[str, Any]], CheckFn],
-    name: str,
-) -> int:
-    """Run a read-only check over every named notebook; 1 if anything was found.
+@dataclass(frozen=True)
+class Run:
+    """How one subcommand uses the loop."""
 
-    ``make_check`` turns a notebook's effective settings (defaults, its
-    configuration file, the command line) into the check to run on it; the
-    check must be picklable (a partial of a module-level function) so that
-    large batches can be spread over processes.
-    """
-    import functools
+    names: tuple[str, ...]  # the checks it runs
+    fix: bool = False  # write what would be committed
+    default_paths: tuple[str, ...] = (paths.STDIN,)  # what no PATH means
+    tracked_only: bool = False  # inside git, only tracked notebooks (else also untracked, not ignored)
+    notes: bool = False  # print the checks' notes
+    summary: bool = False  # print a summary line (and progress on a terminal)
+    io_check: str = "io"
 
-    from nbguard.config import ConfigError, Resolver, cli_settings
 
+def _baseline_path(resolver: Resolver, given: str | None) -> str | None:
+    if given is not None:
+        return given
+    run_config = resolver.config_for(os.path.join(os.getcwd(), "_"))
+    configured = resolver.run_settings()["baseline"]
+    if configured is None:
+        return None
+    return os.path.join(run_config.folder, configured) if run_config else configured
+
+
+def _key_path(path: str, root: str, folders: dict[str, str]) -> str:
+    """``path`` as the baseline names it: relative to ``root``, with forward slashes.
+    ``folders`` remembers each folder's part, so a large tree costs one relpath per folder."""
+    folder, name = os.path.split(path)
+    if folder not in folders:
+        folders[folder] = os.path.relpath(os.path.abspath(folder), root)
+    return bl.normalise(os.path.join(folders[folder], name))
+
+
+def plan_jobs(args: argparse.Namespace, resolver: Resolver, run: Run, base: bl.Baseline | None) -> list[Job]:
+    targets = paths.expand(args.paths or list(run.default_paths), tracked_only=run.tracked_only)
+    root = os.path.dirname(os.path.abspath(base.path)) if base else os.getcwd()
+    make = planner(run.names)
+    jobs = []
+    folders: dict[str, str] = {}
+    for path in targets:
+        key = _key_path(path, root, folders) if base else ""
+        known = base.for_file(key) if base else frozenset()
+        jobs.append(Job(path, resolver.derived(path, make), run.fix, key, known, run.notes, run.io_check))
+    return jobs
+
+
+def usage_error(exc: object) -> int:
+    print(f"nbguard: error: {exc}", file=sys.stderr)
+    return 2
+
+
+def run_checks(args: argparse.Namespace, run: Run) -> int:
+    """Run ``run.names`` over the named files; 0 clean, 1 findings, 2 usage error."""
     resolver = Resolver(cli_settings(args), isolated=getattr(args, "isolated", False))
-    targets = paths.expand(args.paths or [paths.STDIN])
+    quiet = getattr(args, "quiet", False)
+    try:
+        run_settings = resolver.run_settings()
+        baseline_file = _baseline_path(resolver, getattr(args, "baseline", None))
+        base = bl.load(baseline_file) if baseline_file else None
+        jobs = plan_jobs(args, resolver, run, base)
+    except (ConfigError, bl.BaselineError) as exc:
+        return usage_error(exc)
+    if run.fix:  # what a killed run left (README, "Guarantees")
+        from nbguard.notebook.write import remove_stale_temp_files
+
+        remove_stale_temp_files(job.path for job in jobs if job.path != paths.STDIN)
+    reporter = Reporter(run_settings["format"], quiet=quiet)
+    progress = Progress(len(jobs), sys.stderr, enabled=run.summary and not quiet)
+    tally = Tally()
+    matched: set[bl.Entry] = set()
+    retv = 0
+    workers = 1 if any(job.path == paths.STDIN for job in jobs) else jobs_for(getattr(args, "jobs", None))
+    for outcome in map_files(run_job, jobs, workers):
+        progress.step()
+        if outcome.findings:
+            progress.clear()
+        tally.notebooks += 1
+        tally.stripped += outcome.stripped
+        tally.add(outcome.findings)
+        reporter.add(outcome.findings)
+        for note in outcome.notes:
+            reporter.note(note)
+        matched |= outcome.matched
+        retv |= 1 if outcome.findings else 0
+    progress.clear()
+    if base is not None and getattr(args, "show_stale", False):
+        checked = {job.key_path for job in jobs}
+        stale = sorted(e for e in base.entries if e.path in checked and e not in matched)
+        for entry in stale:
+            reporter.note(
+                f"{entry.path}: stale baseline entry {entry.code} ({entry.cell or 'notebook'}): "
+                "the finding is gone; regenerate the baseline with 'nbguard baseline'"
+            )
+    if run.summary and (len(jobs) != 1 or tally.by_code):
+        reporter.note(tally.summary())
+    reporter.finish()
+    return 0 if run_settings["exit-zero"] else retv
+
+
+def baseline_entries(args: argparse.Namespace, output: str) -> tuple[list[bl.Entry], list[Finding]]:
+    """Every finding's baseline entry over the named files, and the unreadable files' findings;
+    ConfigError for a configuration mistake."""
+    resolver = Resolver(cli_settings(args), isolated=args.isolated)
+    run = Run(checks.NAMES, default_paths=(".",), tracked_only=True)
+    jobs = plan_jobs(args, resolver, run, bl.Baseline(frozenset(), output))
+    entries: list[bl.Entry] = []
+    unreadable: list[Finding] = []
+    for outcome in map_files(run_job, jobs, jobs_for(args.jobs)):
+        if not outcome.readable:
+            unreadable.extend(outcome.findings)
+        entries.extend(e for e in outcome.entries if not e.code.startswith("NBG4"))
+    return entries, unreadable
+
+
+# --- one check as a subcommand ------------------------------------------------------
+
+
+def add_subcommand_arguments(parser: argparse.ArgumentParser, name: str) -> None:
+    """``nbguard NAME``'s arguments: the common ones and the check's options; a fixer
+    also has its modes (write in place, ``--check``, ``--textconv``, standard input)."""
+    if checks.get(name).fixer:
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument(
+            "--check",
+            "--verify",
+            "--dry-run",
+            dest="check",
+            action="store_true",
+            help="write nothing; name each notebook that would change and exit 1",
+        )
+        mode.add_argument(
+            "-t", "--textconv", action="store_true", help="print the stripped notebooks to standard output"
+        )
+    add_check_arguments(parser, [name])
+
+
+def run_subcommand(args: argparse.Namespace, name: str) -> int:
+    """``nbguard NAME``: one check through the loop; a fixer writes unless ``--check``."""
+    fixer = checks.get(name).fixer
+    if fixer and (args.textconv or not args.paths or args.paths == [paths.STDIN]):
+        return _to_stdout(args, name)
+    run = Run((name,), fix=fixer and not args.check, notes=True, io_check=name)
+    return run_checks(args, run)
+
+
+def _to_stdout(args: argparse.Namespace, name: str) -> int:
+    """The fixer's output on standard output, reports on standard error: a notebook
+    read from standard input as a git filter uses it (unchanged bytes, also when it
+    cannot be parsed), or, with ``--textconv``, each named notebook, always."""
+    resolver = Resolver(cli_settings(args), isolated=args.isolated)
+    targets = paths.expand(args.paths) if args.paths else [paths.STDIN]
     try:
         fmt = resolver.run_settings()["format"]
-        jobs = [(path, resolver.derived(path, make_check)) for path in targets]
+        plans = [(path, resolver.derived(path, planner((name,)))) for path in targets]
     except ConfigError as exc:
-        print(f"nbguard: error: {exc}", file=sys.stderr)
-        return 2
-    reporter = Reporter(fmt)
+        return usage_error(exc)
+    from nbguard.checks.strip import CODE_WOULD_STRIP, describe, strip
+
+    reporter = Reporter(fmt, None if args.check else sys.stderr)
     retv = 0
-    workers = 1 if paths.STDIN in targets else jobs_for(getattr(args, "jobs", None))
-    for found in map_files(functools.partial(check_path, name=name), jobs, workers):
-        if any(f.code == NOTE_CODE for f in found):
-            for note in (f for f in found if f.code == NOTE_CODE):
-                reporter.note(format_text(note))
-            found = [f for f in found if f.code != NOTE_CODE]
-        reporter.add(found)
-        retv |= 1 if found else 0
+    for path, plan in plans:
+        raw = sys.stdin.buffer.read() if path == paths.STDIN else None
+        try:
+            doc = notebook.parse(raw) if raw is not None else load(path)
+            committed = strip(doc.nb, plan.strip) if plan.strip is not None else doc.nb
+            if args.textconv:
+                data: bytes | None = notebook.serialize(doc, committed)
+            else:
+                data = notebook.changed_bytes(doc, committed)
+        except NotebookError as exc:
+            if raw is not None and not args.check:
+                sys.stdout.buffer.write(raw)  # a filter must never lose content
+            reporter.add([error_finding(path, exc, name)])
+            retv = 1
+            continue
+        if args.check:
+            if data is not None:
+                message = f"would be stripped ({describe(doc.nb, committed)})"
+                reporter.add([Finding(CODE_WOULD_STRIP, message, path=path, check=name)])
+                retv = 1
+            continue
+        sys.stdout.buffer.write(doc.data if data is None else data)
+    sys.stdout.buffer.flush()
     reporter.finish()
     return retv

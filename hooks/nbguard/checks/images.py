@@ -10,20 +10,18 @@ from image headers only where they are needed (:mod:`nbguard.checks.image_header
 
 from __future__ import annotations
 
-import argparse
 import functools
 import re
-import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from nbguard import notebook
 from nbguard.checks.image_headers import Base64Bytes, Size, raster_size, svg_size
 from nbguard.notebook import Notebook
+from nbguard.registry import COUNT, LIMIT, Check, Code, Option
 from nbguard.report.finding import Finding
-from nbguard.run import add_common_arguments, run_check
 
-CHECK = "images"
+NAME = "images"
 CODE_IMAGE_TOO_LARGE = "NBG301"
 CODE_TOTAL_TOO_LARGE = "NBG302"
 CODE_TOO_MANY_PIXELS = "NBG303"
@@ -264,7 +262,7 @@ def _image_finding(image: Image, max_kb: int, max_pixels: int | None, size: Size
         f"{image.mime} {image.where} is {described}",
         cell=image.cell,
         line=image.line,
-        check=CHECK,
+        check=NAME,
     )
 
 
@@ -298,74 +296,70 @@ def check(
                 CODE_TOTAL_TOO_LARGE,
                 f"images total {kib(total)} KiB (limit {max_total_kb} KiB)"
                 f" in {count} image{'' if count == 1 else 's'}",
-                check=CHECK,
+                check=NAME,
             )
         )
     return findings
 
 
-# --- command line ---------------------------------------------------------
+# --- declaration -------------------------------------------------------------
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
-    return value
-
-
-def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
-    """The image limits, shared by ``images`` and ``check``; defaults live in config.KEYS."""
-    g = parser.add_argument_group(
-        "image limits (KiB = 1024 bytes, rounded up; a limit is exceeded by >)",
-        argument_default=argparse.SUPPRESS,
-    )
-    g.add_argument(
-        "--max-kb",
-        type=_count,
-        metavar="N",
-        help=f"largest decoded size of one image, in KiB (default: {DEFAULT_MAX_KB})",
-    )
-    g.add_argument(
-        "--max-total-kb",
-        type=_count,
-        metavar="N",
-        help="largest size of all images of one notebook together, in KiB (default: no limit)",
-    )
-    g.add_argument(
-        "--max-pixels",
-        type=_count,
-        metavar="N",
-        help="largest width x height of one image, from its header (default: no limit)",
+def build(settings: Mapping[str, Any]) -> Callable[[Notebook], list[Finding]]:
+    return functools.partial(
+        check,
+        max_kb=settings["max-kb"],
+        max_total_kb=settings["max-total-kb"],
+        max_pixels=settings["max-pixels"],
     )
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_common_arguments(parser)
-    add_limit_arguments(parser)
-
-
-def kwargs_from_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """:func:`check`'s keyword arguments from effective settings (config.KEYS names)."""
-    return {
-        "max_kb": settings["max-kb"],
-        "max_total_kb": settings["max-total-kb"],
-        "max_pixels": settings["max-pixels"],
-    }
-
-
-def make_check(settings: Mapping[str, Any]) -> Callable[[Notebook], list[Finding]]:
-    return functools.partial(check, **kwargs_from_settings(settings))
-
-
-def run(args: argparse.Namespace) -> int:
-    return run_check(args, make_check, CHECK)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    from nbguard.cli import main as cli_main
-
-    return cli_main(["images", *(argv if argv is not None else sys.argv[1:])])
+CHECK = Check(
+    name=NAME,
+    help="block embedded images over a size or pixel limit",
+    codes=(
+        Code(
+            CODE_IMAGE_TOO_LARGE,
+            "An embedded image is over the size limit",
+            f"Shrink it (lower dpi, JPEG, fewer points), strip the output, or tag the cell `{ALLOW_TAG}`",
+            description="An embedded image is larger than `--max-kb` (default 256 KiB).",
+        ),
+        Code(
+            CODE_TOTAL_TOO_LARGE,
+            "The notebook's images are over the total size limit",
+            "As for NBG301, for some of the images",
+            description="All images of the notebook add up to more than `--max-total-kb`.",
+        ),
+        Code(
+            CODE_TOO_MANY_PIXELS,
+            "An embedded image has too many pixels",
+            f"Render it smaller (figure size, dpi), or tag the cell `{ALLOW_TAG}`",
+            description="An embedded image has more pixels (width x height) than `--max-pixels`.",
+        ),
+    ),
+    options=(
+        Option(
+            "max-kb",
+            COUNT,
+            DEFAULT_MAX_KB,
+            "largest decoded size of one image, in KiB",
+            expected_text="a whole number of KiB",
+        ),
+        Option(
+            "max-total-kb",
+            LIMIT,
+            None,
+            "largest size of all images of one notebook together, in KiB (default: no limit)",
+            expected_text="a whole number of KiB, or false",
+        ),
+        Option(
+            "max-pixels",
+            LIMIT,
+            None,
+            "largest width x height of one image, from its header (default: no limit)",
+            expected_text="a whole number of pixels, or false",
+        ),
+    ),
+    build=build,
+    group="image limits (KiB = 1024 bytes, rounded up; a limit is exceeded by >)",
+)

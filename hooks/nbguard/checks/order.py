@@ -9,19 +9,17 @@ no run to judge. See ``hidden_state`` for the second rule.
 
 from __future__ import annotations
 
-import argparse
 import functools
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from nbguard.checks import hidden_state
 from nbguard.notebook import Notebook, iter_cells
-from nbguard.report.finding import Finding
-from nbguard.run import NOTE_CODE, add_common_arguments, run_check
+from nbguard.registry import CHOICE, FLAG, SWITCH, Check, Code, Option
+from nbguard.report.finding import NOTE_CODE, Finding
 
-CHECK = "order"
+NAME = "order"
 CODE_DECREASE = "NBG101"  # a count not above the one before it (out of order, or run twice)
 CODE_GAP = "NBG102"  # a count more than one above the one before it
 CODE_LATE_START = "NBG103"  # the first count is not 1
@@ -164,55 +162,72 @@ def _check_with_notes(nb: Notebook, options: OrderOptions) -> list[Finding]:
     return found + notes
 
 
-# --- command line ---------------------------------------------------------
+# --- declaration -------------------------------------------------------------
 
 
-def add_policy_arguments(parser: argparse.ArgumentParser) -> None:
-    """The order options, shared by ``order`` and ``check``; defaults live in config.KEYS."""
-    g = parser.add_argument_group("execution order", argument_default=argparse.SUPPRESS)
-    g.add_argument(
-        "--policy",
-        choices=POLICIES,
-        help="strict: the counts read 1, 2, 3... over the non-blank code cells; "
-        "increasing: the counts that are present only go up (default: strict)",
-    )
-    g.add_argument(
-        "--allow-unexecuted",
-        action="store_true",
-        help="strict, but non-blank code cells without a count are allowed",
-    )
-    g.add_argument(
-        "--hidden-state",
-        action=argparse.BooleanOptionalAction,
-        help="report names used before the cell that defines them "
-        "(default: on under strict, off under increasing)",
-    )
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_common_arguments(parser)
-    add_policy_arguments(parser)
-
-
-def kwargs_from_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """:func:`check`'s keyword arguments from effective settings (config.KEYS names)."""
-    return {
-        "policy": settings["policy"],
-        "allow_unexecuted": settings["allow-unexecuted"],
-        "hidden_state": settings["hidden-state"],
-    }
-
-
-def make_check(settings: Mapping[str, Any]) -> Callable[[Notebook], list[Finding]]:
-    options = OrderOptions(**kwargs_from_settings(settings))
+def build(settings: Mapping[str, Any]) -> Callable[[Notebook], list[Finding]]:
+    """The check for effective settings: findings, then notes (code ``note``) for skipped cells."""
+    options = OrderOptions(settings["policy"], settings["allow-unexecuted"], settings["hidden-state"])
     return functools.partial(_check_with_notes, options=options)
 
 
-def run(args: argparse.Namespace) -> int:
-    return run_check(args, make_check, CHECK)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    from nbguard.cli import main as cli_main
-
-    return cli_main(["order", *(argv if argv is not None else sys.argv[1:])])
+CHECK = Check(
+    name=NAME,
+    help="reject notebooks not run top to bottom in one fresh kernel",
+    codes=(
+        Code(
+            CODE_DECREASE,
+            "A cell ran out of order (count not above the previous one)",
+            RERUN.capitalize(),
+            description="A cell ran as a count not above the one before it: run out of order, or run twice.",
+        ),
+        Code(
+            CODE_GAP,
+            "A gap in the execution counts",
+            RERUN.capitalize(),
+            description="`strict`: a cell ran, or was deleted, in between.",
+        ),
+        Code(
+            CODE_LATE_START,
+            "The execution counts do not start at 1",
+            RERUN.capitalize(),
+            description="`strict`: the kernel was not fresh when the first cell ran.",
+        ),
+        Code(
+            CODE_UNEXECUTED,
+            "A non-blank code cell was not executed",
+            "Run all cells, or pass `--allow-unexecuted`",
+            description="`strict`: a non-blank code cell has no count while others do.",
+        ),
+        Code(
+            CODE_HIDDEN_STATE,
+            "Hidden state: a name is used before the cell that defines it",
+            "Move the defining cell up (or the using cell down), then restart and run all",
+            description="A cell uses a name that only a later cell defines: "
+            "Restart & Run All would fail there.",
+        ),
+    ),
+    options=(
+        Option(
+            "policy",
+            CHOICE,
+            "strict",
+            "strict: the counts read 1, 2, 3... over the non-blank code cells; "
+            "increasing: the counts that are present only go up",
+            choices=POLICIES,
+        ),
+        Option(
+            "allow-unexecuted", FLAG, False, "strict, but non-blank code cells without a count are allowed"
+        ),
+        Option(
+            "hidden-state",
+            SWITCH,
+            None,
+            "report names used before the cell that defines them "
+            "(default: on under strict, off under increasing)",
+        ),
+    ),
+    build=build,
+    judges="found",
+    group="execution order",
+)

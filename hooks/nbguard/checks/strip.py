@@ -7,29 +7,17 @@ is cheap. Behaviour and option names follow nbstripout, minus its bugs.
 
 from __future__ import annotations
 
-import argparse
 import functools
-import re
-import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from nbguard import notebook
-from nbguard.config import ConfigError, Resolver, cli_settings
-from nbguard.notebook import Document, Notebook, NotebookError, paths
-from nbguard.notebook.write import AtomicWriter, remove_stale_temp_files, writer_for
-from nbguard.report.finding import Finding
-from nbguard.run import (
-    Reporter,
-    add_common_arguments,
-    error_finding,
-    jobs_for,
-    load,
-    map_batches,
-)
+from nbguard.config import ConfigError
+from nbguard.notebook import Document, Notebook, NotebookError
+from nbguard.registry import CHOICE, FLAG, LIST, SIZE, Check, Code, Option, parse_size, split_list
 
-CHECK = "strip"
+NAME = "strip"
 CODE_WOULD_STRIP = "NBG401"
 
 # nbstripout's default list, in its own order.
@@ -331,104 +319,60 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-# --- command line ---------------------------------------------------------
+def stripped_bytes(doc: Document, opts: StripOptions) -> tuple[Notebook, bytes | None]:
+    """The stripped notebook and its new bytes, or None where the file would not change."""
+    stripped = strip(doc.nb, opts)
+    return stripped, notebook.changed_bytes(doc, stripped)
 
 
-def _split_list(values: Sequence[str] | None) -> tuple[str, ...]:
-    """Values of a list option: repeated, comma- or whitespace-separated."""
-    out: list[str] = []
-    for value in values or ():
-        out.extend(v for v in re.split(r"[,\s]+", value) if v)
-    return tuple(dict.fromkeys(out))
+# --- declaration -------------------------------------------------------------
 
-
-def parse_size(text: str) -> int:
-    """nbstripout's sizes: a count of characters with an optional k/M/G (powers of 10)."""
-    text = text.strip().upper()
-    scale = {"K": 10**3, "M": 10**6, "G": 10**9}.get(text[-1:], 1)
-    digits = text[:-1] if scale != 1 else text
-    if not digits.isdigit():
-        raise argparse.ArgumentTypeError(f"invalid size {text!r}: use e.g. 500, 10k, 2M")
-    return int(digits) * scale
-
-
-def add_strip_arguments(parser: argparse.ArgumentParser) -> None:
-    """The stripping options, shared by ``strip`` and ``check``.
-
-    Defaults are SUPPRESS so that only options given on the command line
-    override the configuration file; the real defaults live in config.KEYS.
-    """
-    g = parser.add_argument_group("stripping", argument_default=argparse.SUPPRESS)
-    g.add_argument("--keep-output", action="store_true", help="keep outputs (default: strip them)")
-    g.add_argument(
-        "--keep-count",
-        action="store_true",
-        help="keep execution counts (default: set them to null)",
-    )
-    g.add_argument(
-        "--extra-keys",
-        action="append",
+OPTIONS = (
+    Option("keep-output", FLAG, None, "keep outputs (default: strip them)"),
+    Option("keep-count", FLAG, False, "keep execution counts (default: set them to null)"),
+    Option(
+        "extra-keys",
+        LIST,
+        [],
+        "more keys to remove, e.g. metadata.kernelspec,cell.metadata.tags",
         metavar="KEYS",
-        help="more keys to remove, e.g. metadata.kernelspec,cell.metadata.tags",
-    )
-    g.add_argument(
-        "--keep-metadata-keys",
-        action="append",
+    ),
+    Option(
+        "keep-metadata-keys",
+        LIST,
+        [],
+        "keys of the default list to keep, e.g. cell.metadata.scrolled",
         metavar="KEYS",
-        help="keys of the default list to keep, e.g. cell.metadata.scrolled",
-    )
-    g.add_argument(
-        "--drop-empty-cells",
-        action="store_true",
-        help="remove cells whose source is empty or whitespace",
-    )
-    g.add_argument(
-        "--drop-tagged-cells",
-        action="append",
-        metavar="TAGS",
-        help="remove cells carrying any of these tags",
-    )
-    g.add_argument(
-        "--strip-init-cells",
-        action="store_true",
-        help="strip outputs of init_cell cells too (default: keep them)",
-    )
-    g.add_argument(
-        "--max-size",
-        type=parse_size,
-        metavar="SIZE",
-        help="keep outputs of at most SIZE characters, e.g. 10k (default: 0)",
-    )
-    g.add_argument(
-        "--keep-output-type",
-        action="append",
+    ),
+    Option("drop-empty-cells", FLAG, False, "remove cells whose source is empty or whitespace"),
+    Option("drop-tagged-cells", LIST, [], "remove cells carrying any of these tags", metavar="TAGS"),
+    Option("strip-init-cells", FLAG, False, "strip outputs of init_cell cells too (default: keep them)"),
+    Option("max-size", SIZE, 0, "keep outputs of at most SIZE characters, e.g. 10k"),
+    Option(
+        "keep-output-type", LIST, [], "keep outputs of these types, e.g. stream:stderr,error", metavar="TYPES"
+    ),
+    Option(
+        "drop-output-type",
+        LIST,
+        [],
+        "drop outputs of these types even when outputs are kept",
         metavar="TYPES",
-        help="keep outputs of these types, e.g. stream:stderr,error",
-    )
-    g.add_argument(
-        "--drop-output-type",
-        action="append",
-        metavar="TYPES",
-        help="drop outputs of these types even when outputs are kept",
-    )
-    g.add_argument(
-        "--keep-id",
-        action="store_const",
-        const="keep",
-        dest="id_action",
-        help="keep cell ids (the default)",
-    )
-    g.add_argument(
-        "--id-action",
+    ),
+    Option(
+        "id-action",
+        CHOICE,
+        "keep",
+        "cell ids: keep them, renumber them 0..n-1, or drop them",
         choices=ID_ACTIONS,
-        help="cell ids: keep them, renumber them 0..n-1, or drop them (default: keep)",
-    )
+        aliases=(("--keep-id", "keep"),),
+    ),
+)
 
 
 def options_from_settings(settings: Mapping[str, Any]) -> StripOptions:
     """StripOptions from effective settings; ConfigError for an invalid metadata key."""
-    extra = _split_list(settings["extra-keys"])
-    keep_keys = _split_list(settings["keep-metadata-keys"])
+    extra = split_list(settings["extra-keys"])
+    keep_keys = split_list(settings["keep-metadata-keys"])
     for key in (*extra, *keep_keys):
         if not valid_key(key):
             raise ConfigError(f"invalid metadata key {key!r}: use metadata.<path> or cell.<path>")
@@ -439,141 +383,30 @@ def options_from_settings(settings: Mapping[str, Any]) -> StripOptions:
         extra_keys=extra,
         keep_metadata_keys=keep_keys,
         drop_empty_cells=settings["drop-empty-cells"],
-        drop_tagged_cells=_split_list(settings["drop-tagged-cells"]),
+        drop_tagged_cells=split_list(settings["drop-tagged-cells"]),
         strip_init_cells=settings["strip-init-cells"],
         max_size=parse_size(max_size) if isinstance(max_size, str) else max_size,
-        keep_output_types=_split_list(settings["keep-output-type"]),
-        drop_output_types=_split_list(settings["drop-output-type"]),
+        keep_output_types=split_list(settings["keep-output-type"]),
+        drop_output_types=split_list(settings["drop-output-type"]),
         id_action=settings["id-action"],
         enabled=settings["strip"],
     )
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_common_arguments(parser)
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument(
-        "--check",
-        "--verify",
-        "--dry-run",
-        dest="check",
-        action="store_true",
-        help="write nothing; name each notebook that would change and exit 1",
-    )
-    mode.add_argument(
-        "-t",
-        "--textconv",
-        action="store_true",
-        help="print the stripped notebooks to standard output",
-    )
-    add_strip_arguments(parser)
-
-
-@dataclass(frozen=True)
-class FileResult:
-    """What stripping one file did: its exit status, findings and a note to print."""
-
-    retv: int
-    findings: tuple[Finding, ...] = ()
-    note: str | None = None
-
-
-def stripped_bytes(doc: Document, opts: StripOptions) -> tuple[Notebook, bytes | None]:
-    """The stripped notebook and its new bytes, or None where the file would not change."""
-    stripped = strip(doc.nb, opts)
-    return stripped, notebook.changed_bytes(doc, stripped)
-
-
-def strip_path(path: str, opts: StripOptions, writer: AtomicWriter, check: bool = False) -> FileResult:
-    """Strip one file in place with ``writer``, or with ``check`` only say whether it would change."""
-    try:
-        doc = load(path)
-        stripped, data = stripped_bytes(doc, opts)
-        if data is None:
-            return FileResult(0)
-        summary = describe(doc.nb, stripped)
-        if check:
-            message = f"would be stripped ({summary})"
-            return FileResult(1, (Finding(CODE_WOULD_STRIP, message, path=path, check=CHECK),))
-        writer.write(path, data)
-        return FileResult(0, note=f"{path}: stripped {summary}")
-    except NotebookError as exc:
-        return FileResult(1, (error_finding(path, exc, CHECK),))
-
-
-def _strip_stream(args: argparse.Namespace, opts: StripOptions, reporter: Reporter) -> int:
-    """Standard input to standard output, as a git filter uses it."""
-    raw = sys.stdin.buffer.read()
-    try:
-        doc = notebook.parse(raw)
-        stripped, data = stripped_bytes(doc, opts)
-    except NotebookError as exc:
-        if not args.check:
-            sys.stdout.buffer.write(raw)  # a filter must never lose content
-        reporter.add([error_finding(paths.STDIN, exc, CHECK)])
-        return 1
-    if args.check:
-        if data is None:
-            return 0
-        message = f"would be stripped ({describe(doc.nb, stripped)})"
-        reporter.add([Finding(CODE_WOULD_STRIP, message, path=paths.STDIN, check=CHECK)])
-        return 1
-    sys.stdout.buffer.write(raw if data is None else data)
-    return 0
-
-
-def _textconv(path: str, opts: StripOptions, reporter: Reporter) -> int:
-    """Print the stripped notebook, always (even when it is already clean)."""
-    try:
-        doc = load(path)
-        sys.stdout.buffer.write(notebook.serialize(doc, strip(doc.nb, opts)))
-    except NotebookError as exc:
-        reporter.add([error_finding(path, exc, CHECK)])
-        return 1
-    sys.stdout.buffer.flush()
-    return 0
-
-
-def run(args: argparse.Namespace) -> int:
-    resolver = Resolver(cli_settings(args), isolated=args.isolated)
-    try:
-        fmt = resolver.run_settings()["format"]
-        targets = paths.expand(args.paths) if args.paths else [paths.STDIN]
-        jobs = [(path, resolver.derived(path, options_from_settings)) for path in targets]
-    except ConfigError as exc:
-        print(f"nbguard: error: {exc}", file=sys.stderr)
-        return 2
-    if targets == [paths.STDIN] or args.textconv:
-        # Notebook bytes go to standard output; reports go to standard error.
-        reporter = Reporter(fmt, None if args.check else sys.stderr)
-        if args.textconv:
-            retv = 0
-            for path, opts in jobs:
-                retv |= _textconv(path, opts, reporter)
-        else:
-            retv = _strip_stream(args, jobs[0][1], reporter)
-        reporter.finish()
-        return retv
-    if not args.check:
-        remove_stale_temp_files(targets)
-    reporter = Reporter(fmt)
-    retv = 0
-    worker = functools.partial(_strip_batch, check=args.check)
-    for result in map_batches(worker, jobs, jobs_for(args.jobs)):
-        retv |= result.retv
-        reporter.add(result.findings)
-        if result.note:
-            reporter.note(result.note)
-    reporter.finish()
-    return retv
-
-
-def _strip_batch(batch: Sequence[tuple[str, StripOptions]], check: bool) -> list[FileResult]:
-    with writer_for(len(batch)) as writer:  # one writer: consecutive files recycle temporary files
-        return [strip_path(path, opts, writer, check) for path, opts in batch]
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    from nbguard.cli import main as cli_main
-
-    return cli_main(["strip", *(argv if argv is not None else sys.argv[1:])])
+CHECK = Check(
+    name=NAME,
+    help="strip outputs, execution counts and noisy metadata (a fixer)",
+    codes=(
+        Code(
+            CODE_WOULD_STRIP,
+            "The notebook would be stripped",
+            "Run `nbguard strip` (or `nbguard check --fix`) on it",
+            description="`strip --check`, or `check` without `--fix`: the notebook holds outputs, "
+            "execution counts or metadata that stripping removes.",
+        ),
+    ),
+    options=OPTIONS,
+    build=options_from_settings,
+    fixer=True,
+    group="stripping",
+)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
 from typing import Any
 
-from nbguard.config import KEYS, ConfigError, Resolver
+from nbguard.config import ConfigError, Resolver, keys
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,7 +32,7 @@ def render(path: str, resolver: Resolver) -> str:
     settings = resolver.settings_for(path)
     lines = [f"# nbguard configuration in effect for {path}"]
     lines.append(f"# from {config.path}" if config else "# from defaults (no configuration file found)")
-    for name in KEYS:
+    for name in keys():
         value = settings[name]
         if value is None:
             lines.append(f"# {name} is not set")
@@ -49,9 +48,3 @@ def run(args: argparse.Namespace) -> int:
         print(f"nbguard: error: {exc}", file=sys.stderr)
         return 2
     return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    from nbguard.cli import main as cli_main
-
-    return cli_main(["config", *(argv if argv is not None else sys.argv[1:])])

@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO, TextIO
 
 from nbguard import notebook
-from nbguard.checks.strip import add_strip_arguments, options_from_settings, stripped_bytes
+from nbguard.checks.strip import CHECK as STRIP
+from nbguard.checks.strip import options_from_settings, stripped_bytes
 from nbguard.config import ConfigError, Resolver, cli_settings
 from nbguard.notebook import NotebookError
-from nbguard.run import IO_CODE
+from nbguard.report.finding import IO_CODE
 
 # A pkt-line is at most 65520 bytes, its 4-byte hexadecimal length included.
 MAX_PAYLOAD = 65516
@@ -222,7 +222,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="ignore configuration files ([tool.nbguard] in pyproject.toml, .nbguard.toml)",
     )
-    add_strip_arguments(parser)
+    STRIP.add_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -240,9 +240,3 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.buffer.write(out)
     sys.stdout.buffer.flush()
     return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    from nbguard.cli import main as cli_main
-
-    return cli_main(["filter", *(argv if argv is not None else sys.argv[1:])])

@@ -14,7 +14,6 @@ import os
 import shlex
 import subprocess
 import sys
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 DRIVER = "nbguard"
@@ -289,9 +288,3 @@ def run(args: argparse.Namespace) -> int:
         return 2
     print("\n".join(lines))
     return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    from nbguard.cli import main as cli_main
-
-    return cli_main(["install", *(argv if argv is not None else sys.argv[1:])])

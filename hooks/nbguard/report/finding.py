@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+# A check may return remarks that are not findings (e.g. a cell it had to skip):
+# they carry this code, are printed as notes in text format and never fail a run.
+NOTE_CODE = "note"
+IO_CODE = "NBG001"  # the file cannot be used as a notebook
+
 
 class Finding(NamedTuple):
     """One problem, located as the notebook shows it (cells count from 1)."""
@@ -39,3 +44,8 @@ def as_dict(finding: Finding) -> dict[str, object]:
     if finding.fingerprint is not None:
         data["fingerprint"] = finding.fingerprint
     return data
+
+
+def error_finding(path: str, error: Exception, check: str = "io") -> Finding:
+    """The finding for a file that cannot be used: ``error`` is a one-line reason."""
+    return Finding(code=IO_CODE, message=str(error), path=path, check=check)

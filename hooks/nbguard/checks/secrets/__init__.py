@@ -15,13 +15,11 @@ exception.
 
 from __future__ import annotations
 
-import argparse
 import bisect
 import functools
 import hashlib
 import itertools
 import re
-import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -29,10 +27,10 @@ from typing import Any
 
 from nbguard import notebook
 from nbguard.notebook import Notebook, NotebookError, Part
-from nbguard.report.finding import Finding
-from nbguard.run import add_common_arguments, error_finding, run_check
+from nbguard.registry import LIST, Check, Code, Option
+from nbguard.report.finding import Finding, error_finding
 
-CHECK = "secrets"
+NAME = "secrets"
 CODE_TOKEN = "NBG201"  # a credential in a vendor's format
 CODE_ASSIGNED = "NBG202"  # a secret-looking value under a secret name, in a header or a URL
 CODE_PRIVATE_KEY = "NBG203"
@@ -623,7 +621,7 @@ def _findings(part: Part, hits: Iterable[_Hit], allowed: Collection[str]) -> Ite
             message=f"{hit.kind} in {part.label} (fingerprint {fp})",
             cell=part.cell,
             line=hit.line,
-            check=CHECK,
+            check=NAME,
             fingerprint=fp,
         )
 
@@ -652,22 +650,6 @@ def parse_fingerprints(values: Iterable[str]) -> frozenset[str]:
     return frozenset(found)
 
 
-def add_allow_arguments(parser: argparse.ArgumentParser) -> None:
-    """The allowing options, shared by ``secrets`` and ``check``."""
-    parser.add_argument(
-        "--allow-fingerprints",
-        action="append",
-        default=argparse.SUPPRESS,
-        metavar="FPS",
-        help="fingerprints of secrets not to report (repeatable, or comma-separated)",
-    )
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_common_arguments(parser)
-    add_allow_arguments(parser)
-
-
 def kwargs_from_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
     """:func:`checked`'s keyword arguments from effective settings (config.KEYS names)."""
     from nbguard.config import ConfigError
@@ -688,18 +670,54 @@ def checked(nb: Notebook, *, allowed_fingerprints: Collection[str] = frozenset()
         return _scan(nb, allowed_fingerprints, _kept_engine)
     except Exception as exc:
         error = NotebookError(f"secrets scan failed ({type(exc).__name__})")
-        return [error_finding("", error, CHECK)]
+        return [error_finding("", error, NAME)]
 
 
 def make_check(settings: Mapping[str, Any]) -> Callable[[Notebook], list[Finding]]:
     return functools.partial(checked, **kwargs_from_settings(settings))
 
 
-def run(args: argparse.Namespace) -> int:
-    return run_check(args, make_check, CHECK)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    from nbguard.cli import main as cli_main
-
-    return cli_main(["secrets", *(argv if argv is not None else sys.argv[1:])])
+CHECK = Check(
+    name=NAME,
+    help="find credentials in sources, outputs, metadata and widgets",
+    codes=(
+        Code(
+            CODE_TOKEN,
+            "A credential in a vendor's format",
+            "Revoke it at the vendor, remove it (and the output that shows it), "
+            "read it from the environment instead",
+            description="A token or key in a format a vendor documents, in a cell's source, an output, "
+            "the metadata or an attachment.",
+            security_severity=9.0,
+        ),
+        Code(
+            CODE_ASSIGNED,
+            "A secret-looking value under a secret name or in a credential slot",
+            "As for NBG201; if it is not a secret, add `# pragma: allowlist secret` or allow its fingerprint",
+            description="A secret-looking value under a secret name, in an `Authorization` header, "
+            "a URL or `curl -u`.",
+            security_severity=7.5,
+        ),
+        Code(CODE_PRIVATE_KEY, "A private key", "Revoke the key, remove it", security_severity=9.0),
+        Code(
+            CODE_PASSWORD_WIDGET,
+            "A saved password widget value",
+            "Change that password; stop saving widget state, or run `nbguard strip` "
+            "(it removes `metadata.widgets`)",
+            description="A `Password` widget's value saved in the notebook's widget state.",
+            security_severity=7.5,
+        ),
+    ),
+    options=(
+        Option(
+            "allow-fingerprints",
+            LIST,
+            [],
+            "fingerprints of secrets not to report (repeatable, or comma-separated)",
+            metavar="FPS",
+            expected_text="a list of fingerprints",
+        ),
+    ),
+    build=make_check,
+    group="secrets",
+)
