@@ -15,6 +15,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = {
+    "bench_hook.py": [],
     "bench_strip.py": [],
     "bench_order.py": [],
     "bench_images.py": [],

@@ -59,7 +59,7 @@ RUN_OPTIONS: tuple[Option, ...] = (
 )
 
 
-def keys() -> dict[str, Option]:
+def options() -> dict[str, Option]:
     """Every configuration key, from the check registry: each check's on/off switch
     and options, then the run's options."""
     from nbguard import checks
@@ -77,7 +77,7 @@ def keys() -> dict[str, Option]:
 
 def defaults() -> Settings:
     return {
-        name: (list(o.default) if isinstance(o.default, list) else o.default) for name, o in keys().items()
+        name: (list(o.default) if isinstance(o.default, list) else o.default) for name, o in options().items()
     }
 
 
@@ -143,7 +143,7 @@ def check_settings(raw: Mapping[str, Any], where: str, *, per_path_only: bool = 
     """Validate keys and types; raise ConfigError naming the key and the file."""
     settings: Settings = {}
     for name, value in raw.items():
-        option = keys().get(name)
+        option = options().get(name)
         if option is None:
             raise ConfigError(f"{where}: unknown key {name!r}")
         if per_path_only and not option.per_path:
@@ -188,7 +188,7 @@ def read_config(path: str) -> ConfigFile | None:
 def cli_settings(args: Any) -> Settings:
     """The options given on the command line (their argparse default is SUPPRESS)."""
     given = {dest.replace("_", "-"): value for dest, value in vars(args).items()}
-    return {name: value for name, value in given.items() if name in keys()}
+    return {name: value for name, value in given.items() if name in options()}
 
 
 class Resolver:

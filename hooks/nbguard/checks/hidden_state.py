@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from nbguard.notebook import Notebook, iter_cells
+from nbguard.notebook import Notebook, cell_source, iter_cells
 
 # Names that exist before any cell runs: Python's builtins and module
 # globals, IPython's namespace, and what Spark and Databricks kernels inject.
@@ -585,8 +585,7 @@ def code_sources(nb: Notebook) -> list[tuple[int, str]]:
     out = []
     for number, cell in enumerate(iter_cells(nb), start=1):
         if cell.get("cell_type") == "code":
-            source = cell.get("source", cell.get("input", ""))
-            out.append((number, "".join(source) if isinstance(source, list) else source))
+            out.append((number, cell_source(cell)))
     return out
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nbguard.checks import hidden_state
-from nbguard.notebook import Notebook, iter_cells
+from nbguard.notebook import Notebook, cell_source, iter_cells
 from nbguard.registry import CHOICE, FLAG, SWITCH, Check, Code, Option
 from nbguard.report.finding import NOTE_CODE, Finding
 
@@ -46,11 +46,6 @@ class OrderOptions:
         return self.policy == "strict" if self.hidden_state is None else self.hidden_state
 
 
-def _source(cell: dict[str, Any]) -> str:
-    source = cell.get("source", cell.get("input", ""))
-    return "".join(source) if isinstance(source, list) else str(source)
-
-
 def execution_count(cell: dict[str, Any]) -> int | None:
     """The cell's count (nbformat 3: ``prompt_number``), or None when it was not run."""
     value = cell["execution_count"] if "execution_count" in cell else cell.get("prompt_number")
@@ -64,7 +59,7 @@ def judged_cells(nb: Notebook) -> list[tuple[int, int | None]]:
     return [
         (number, execution_count(cell))
         for number, cell in enumerate(iter_cells(nb), start=1)
-        if cell.get("cell_type") == "code" and _source(cell).strip()
+        if cell.get("cell_type") == "code" and cell_source(cell).strip()
     ]
 
 

@@ -32,7 +32,6 @@ DEFAULT_EXTRA_KEYS = (
     "cell.metadata.scrolled",
 )
 ID_ACTIONS = ("keep", "sequential", "drop")
-_TRANSIENT_NB_KEYS = ("orig_nbformat", "orig_nbformat_minor")
 
 
 @dataclass(frozen=True)
@@ -138,11 +137,6 @@ def keep_output_of(cell: dict[str, Any], default: bool | None, strip_init_cells:
     return bool(default)
 
 
-def _source_text(cell: dict[str, Any]) -> str:
-    source = cell.get("source", cell.get("input", ""))
-    return "".join(source) if isinstance(source, list) else str(source)
-
-
 def _tags(cell: dict[str, Any]) -> list[Any]:
     metadata = cell.get("metadata")
     tags = metadata.get("tags") if isinstance(metadata, dict) else None
@@ -212,7 +206,7 @@ def _kept_cells(cells: list[Any], opts: StripOptions) -> list[tuple[int, Any]]:
     dropped_tags = set(opts.drop_tagged_cells)
     kept = []
     for number, cell in enumerate(cells, start=1):
-        if opts.drop_empty_cells and not _source_text(cell).strip():
+        if opts.drop_empty_cells and not notebook.cell_source(cell).strip():
             continue
         if dropped_tags and dropped_tags.intersection(t for t in _tags(cell) if isinstance(t, str)):
             continue
@@ -259,7 +253,9 @@ def strip(nb: Notebook, opts: StripOptions | None = None) -> Notebook:
     if "metadata" in nb:
         new_metadata = remove_keys(metadata, nb_keys)
         if isinstance(new_metadata, dict):
-            new_metadata = {k: v for k, v in new_metadata.items() if k not in _TRANSIENT_NB_KEYS}
+            new_metadata = {
+                k: v for k, v in new_metadata.items() if k not in notebook.TRANSIENT_METADATA_KEYS
+            }
         out["metadata"] = new_metadata
 
     def strip_cells(cells: list[Any], first_number: int) -> list[Any]:
@@ -274,7 +270,7 @@ def strip(nb: Notebook, opts: StripOptions | None = None) -> Notebook:
         ]
 
     if nb.get("nbformat") == 3:
-        for key in _TRANSIENT_NB_KEYS:
+        for key in notebook.TRANSIENT_METADATA_KEYS:
             out.pop(key, None)
         worksheets, first = [], 1
         for ws in nb["worksheets"]:
@@ -328,13 +324,18 @@ def stripped_bytes(doc: Document, opts: StripOptions) -> tuple[Notebook, bytes |
 # --- declaration -------------------------------------------------------------
 
 OPTIONS = (
-    Option("keep-output", FLAG, None, "keep outputs (default: strip them)"),
+    Option(
+        "keep-output",
+        FLAG,
+        None,
+        "keep outputs (default: strip them, unless the notebook's metadata says keep_output)",
+    ),
     Option("keep-count", FLAG, False, "keep execution counts (default: set them to null)"),
     Option(
         "extra-keys",
         LIST,
         [],
-        "more keys to remove, e.g. metadata.kernelspec,cell.metadata.tags",
+        "more keys to remove, metadata.PATH or cell.PATH, e.g. metadata.kernelspec,cell.metadata.tags",
         metavar="KEYS",
     ),
     Option(
@@ -345,11 +346,27 @@ OPTIONS = (
         metavar="KEYS",
     ),
     Option("drop-empty-cells", FLAG, False, "remove cells whose source is empty or whitespace"),
-    Option("drop-tagged-cells", LIST, [], "remove cells carrying any of these tags", metavar="TAGS"),
-    Option("strip-init-cells", FLAG, False, "strip outputs of init_cell cells too (default: keep them)"),
-    Option("max-size", SIZE, 0, "keep outputs of at most SIZE characters, e.g. 10k"),
     Option(
-        "keep-output-type", LIST, [], "keep outputs of these types, e.g. stream:stderr,error", metavar="TYPES"
+        "drop-tagged-cells",
+        LIST,
+        [],
+        "remove cells carrying any of these tags (every tag listed, unlike nbstripout)",
+        metavar="TAGS",
+    ),
+    Option("strip-init-cells", FLAG, False, "strip outputs of init_cell cells too (default: keep them)"),
+    Option(
+        "max-size",
+        SIZE,
+        0,
+        "keep outputs of at most SIZE characters: 500, 10k, 2M (powers of ten, as nbstripout)",
+    ),
+    Option(
+        "keep-output-type",
+        LIST,
+        [],
+        "keep outputs of these types even when stripping: output_type or output_type:name, "
+        "e.g. stream:stderr,error",
+        metavar="TYPES",
     ),
     Option(
         "drop-output-type",
@@ -362,7 +379,8 @@ OPTIONS = (
         "id-action",
         CHOICE,
         "keep",
-        "cell ids: keep them, renumber them 0..n-1, or drop them",
+        "cell ids: keep them, renumber them 0..n-1, or drop them (which lowers nbformat_minor "
+        "to 4); --keep-id is nbstripout's spelling of keep",
         choices=ID_ACTIONS,
         aliases=(("--keep-id", "keep"),),
     ),

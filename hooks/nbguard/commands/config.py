@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from nbguard.config import ConfigError, Resolver, keys
+from nbguard.config import ConfigError, Resolver, options
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,7 +32,7 @@ def render(path: str, resolver: Resolver) -> str:
     settings = resolver.settings_for(path)
     lines = [f"# nbguard configuration in effect for {path}"]
     lines.append(f"# from {config.path}" if config else "# from defaults (no configuration file found)")
-    for name in keys():
+    for name in options():
         value = settings[name]
         if value is None:
             lines.append(f"# {name} is not set")

@@ -7,9 +7,11 @@ here, so callers write ``notebook.parse(data)`` or ``notebook.part_texts(nb)``.
 from __future__ import annotations
 
 from nbguard.notebook.document import (
+    TRANSIENT_METADATA_KEYS,
     Document,
     Notebook,
     NotebookError,
+    cell_source,
     check_structure,
     iter_cells,
     parse,
@@ -45,12 +47,14 @@ __all__ = [
     "NOTEBOOK",
     "PYTHON",
     "TEXT",
+    "TRANSIENT_METADATA_KEYS",
     "WIDGET_STATE_MIME",
     "Document",
     "Notebook",
     "NotebookError",
     "Part",
     "as_json",
+    "cell_source",
     "changed_bytes",
     "check_structure",
     "dump_bytes",

@@ -178,6 +178,16 @@ def iter_cells(nb: Notebook) -> list[Any]:
     return cells
 
 
+def cell_source(cell: dict[str, Any]) -> str:
+    """A cell's source as one text (nbformat 3 code cells: ``input``)."""
+    source = cell.get("source", cell.get("input", ""))
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+# What nbformat itself removes from a notebook's metadata on writing (``strip_transient``).
+TRANSIENT_METADATA_KEYS = ("orig_nbformat", "orig_nbformat_minor", "signature")
+
+
 def parse(data: bytes) -> Document:
     """Parse notebook bytes; raise NotebookError with a one-line reason."""
     bom = data.startswith(_BOM)

@@ -11,9 +11,8 @@ from typing import Any
 
 import msgspec
 
-from nbguard.notebook.document import Document, Notebook, NotebookError, iter_cells
+from nbguard.notebook.document import TRANSIENT_METADATA_KEYS, Document, Notebook, NotebookError, iter_cells
 
-_TRANSIENT_NB_KEYS = ("orig_nbformat", "orig_nbformat_minor", "signature")
 _SPLIT_NON_TEXT = frozenset({"application/javascript", "image/svg+xml"})
 _V3_MULTILINE = ("text", "html", "svg", "latex", "javascript", "json")
 
@@ -74,7 +73,7 @@ def _v4_to_disk(nb: Notebook) -> Notebook:
     out = dict(nb)
     metadata = out.get("metadata")
     if isinstance(metadata, dict):
-        out["metadata"] = {k: v for k, v in metadata.items() if k not in _TRANSIENT_NB_KEYS}
+        out["metadata"] = {k: v for k, v in metadata.items() if k not in TRANSIENT_METADATA_KEYS}
     out["cells"] = [_cell_to_disk(cell) for cell in nb["cells"]]
     return out
 

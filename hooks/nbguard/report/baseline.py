@@ -43,11 +43,6 @@ def short_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def _source(cell: Any) -> str:
-    source = cell.get("source", cell.get("input", ""))
-    return "".join(source) if isinstance(source, list) else str(source)
-
-
 def _cell_key(nb: Notebook, number: int | None) -> tuple[str, Any]:
     if number is None:
         return "", None
@@ -58,7 +53,7 @@ def _cell_key(nb: Notebook, number: int | None) -> tuple[str, Any]:
     cell_id = cell.get("id")
     if isinstance(cell_id, str) and cell_id:
         return f"id:{cell_id}", cell
-    return f"source:{short_hash(_source(cell))}", cell
+    return f"source:{short_hash(notebook.cell_source(cell))}", cell
 
 
 def entry_for(path: str, nb: Notebook, finding: Finding) -> Entry:
@@ -67,7 +62,7 @@ def entry_for(path: str, nb: Notebook, finding: Finding) -> Entry:
     if finding.fingerprint:
         content = finding.fingerprint
     elif cell is not None:
-        content = short_hash(_source(cell))
+        content = short_hash(notebook.cell_source(cell))
     else:
         content = short_hash(finding.message)
     return Entry(normalise(path), finding.code, cell_key, content)

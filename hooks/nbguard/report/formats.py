@@ -12,24 +12,6 @@ FORMATS = ("text", "json", "github", "sarif")
 # Formats that are one document for the whole run, printed at the end.
 WHOLE_RUN_FORMATS = ("json", "sarif")
 
-# What each code means, for SARIF rules; the README's codes table says more.
-CODE_SUMMARIES: dict[str, str] = {
-    "NBG001": "The file cannot be read as a notebook",
-    "NBG101": "A cell ran out of order (count not above the previous one)",
-    "NBG102": "A gap in the execution counts",
-    "NBG103": "The execution counts do not start at 1",
-    "NBG104": "A non-blank code cell was not executed",
-    "NBG105": "Hidden state: a name is used before the cell that defines it",
-    "NBG201": "A credential in a vendor's format",
-    "NBG202": "A secret-looking value under a secret name or in a credential slot",
-    "NBG203": "A private key",
-    "NBG204": "A saved password widget value",
-    "NBG301": "An embedded image is over the size limit",
-    "NBG302": "The notebook's images are over the total size limit",
-    "NBG303": "An embedded image has too many pixels",
-    "NBG401": "The notebook would be stripped",
-}
-
 _RED, _BOLD, _RESET = "\033[31m", "\033[1m", "\033[0m"
 
 
@@ -60,17 +42,34 @@ def github_line(finding: Finding) -> str:
     )
 
 
+def _rule(code: str) -> dict[str, object]:
+    """A SARIF rule for ``code``, from its declaration in the check registry."""
+    from nbguard import checks
+
+    declared = {c.code: (name, c) for name, c in checks.all_codes()}
+    if code not in declared:
+        return {"id": code, "shortDescription": {"text": code}}
+    name, c = declared[code]
+    properties: dict[str, object] = {"tags": [name or "io"]}
+    if c.security_severity is not None:
+        properties["tags"] = [name, "security"]
+        properties["security-severity"] = f"{c.security_severity:.1f}"
+    return {
+        "id": code,
+        "name": c.title,
+        "shortDescription": {"text": c.title},
+        "fullDescription": {"text": c.description or c.title},
+        "help": {"text": c.fix, "markdown": c.fix},
+        "helpUri": "https://github.com/nbguard/nbguard#codes",
+        "defaultConfiguration": {"level": c.level},
+        "properties": properties,
+    }
+
+
 def sarif(findings: Sequence[Finding]) -> dict[str, object]:
     """A SARIF 2.1.0 log with one run; cells are logical locations of the notebook file."""
     codes = sorted({f.code for f in findings})
-    rules = [
-        {
-            "id": code,
-            "shortDescription": {"text": CODE_SUMMARIES.get(code, code)},
-            "helpUri": "https://github.com/nbguard/nbguard#codes",
-        }
-        for code in codes
-    ]
+    rules = [_rule(code) for code in codes]
     results = []
     for f in findings:
         location: dict[str, object] = {

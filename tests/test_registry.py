@@ -1,0 +1,114 @@
+"""The check registry is the one place a check, its codes and its options are spelt:
+the command line, configuration, ``nbguard config``, SARIF rules and README follow it."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from nbfactory import make_nb, write_nb
+from nbguard import checks, cli, config, docs
+from nbguard.report import formats
+from nbguard.report.finding import Finding
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+OPTIONS = [(check.name, option) for check in checks.all_checks() for option in check.options]
+
+
+def test_readme_tables_are_what_the_registry_makes():
+    blocks = dict(docs.blocks(README))
+    assert set(blocks) == {"codes", *(f"options {name}" for name in checks.NAMES if checks.get(name).options)}
+    for name, text in blocks.items():
+        assert text == docs.block(name), f"run: python -m nbguard.docs README.md ({name})"
+
+
+def test_codes_are_unique_and_named_after_their_check():
+    codes = [code.code for _, code in checks.all_codes()]
+    assert len(codes) == len(set(codes))
+    assert all(re.fullmatch(r"NBG\d{3}", code) for code in codes)
+    for name, code in checks.all_codes():
+        assert code.title and code.fix, code.code
+        if name == "secrets":
+            assert code.security_severity is not None
+
+
+@pytest.mark.parametrize(("name", "option"), OPTIONS, ids=[f"{n}:{o.key}" for n, o in OPTIONS])
+def test_every_option_is_a_flag_of_its_subcommand_and_of_check(name, option, capsys):
+    for command in (name, "check"):
+        with pytest.raises(SystemExit):
+            cli.main([command, "--help"])
+        assert f"--{option.key}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("name", "option"), OPTIONS, ids=[f"{n}:{o.key}" for n, o in OPTIONS])
+def test_every_option_is_a_config_key_with_its_default(name, option):
+    assert config.options()[option.key] is option
+    assert config.defaults()[option.key] == option.default
+
+
+def test_every_check_can_be_switched_off_in_config_and_config_prints_every_key(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".nbguard.toml").write_text("".join(f"{name} = false\n" for name in checks.NAMES))
+    assert cli.main(["config", "nb.ipynb"]) == 0
+    out = capsys.readouterr().out
+    for name in checks.NAMES:
+        assert f"{name} = false\n" in out
+    for key in config.options():
+        assert re.search(rf"^(# )?{re.escape(key)}( = | is not set)", out, flags=re.MULTILINE), key
+
+
+@pytest.mark.parametrize("name", checks.NAMES)
+def test_the_per_path_switch_holds_for_every_subcommand(name, tmp_path, monkeypatch, capsys):
+    """`NAME = false` for a path: `nbguard NAME` leaves it alone, as `nbguard check` does."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".nbguard.toml").write_text(f"[[overrides]]\npaths = ['off/**']\n{name} = false\n")
+    # A notebook every check has something to say about: run out of order, a token, an image, outputs.
+    big_png = "iVBORw0KGgo" + "A" * 400_000
+    nb = make_nb(
+        {
+            "cell_type": "code",
+            "execution_count": 2,
+            "id": "a",
+            "metadata": {},
+            "outputs": [
+                {"output_type": "display_data", "data": {"image/png": big_png}, "metadata": {}},
+            ],
+            "source": 'password = "hunter2-9f8e7d6c5b4a"',
+        },
+        {
+            "cell_type": "code",
+            "execution_count": 1,
+            "id": "b",
+            "metadata": {},
+            "outputs": [],
+            "source": "x = 1",
+        },
+    )
+    (tmp_path / "off").mkdir()
+    off = write_nb(tmp_path / "off" / "a.ipynb", nb)
+    on = write_nb(tmp_path / "a.ipynb", nb)
+    argv = ["--check"] if name == "strip" else []
+    assert cli.main([name, *argv, "--format", "json", str(on), str(off)]) == 1
+    found = json.loads(capsys.readouterr().out)
+    assert {f["path"] for f in found} == {str(on)}
+    assert {f["check"] for f in found} == {name}
+
+
+def test_sarif_rules_come_from_the_registry():
+    by_code = {code.code: (name, code) for name, code in checks.all_codes()}
+    findings = [Finding(code, "m", path="a.ipynb", check=by_code[code][0] or "io") for code in by_code]
+    log = formats.sarif(findings)
+    rules = log["runs"][0]["tool"]["driver"]["rules"]  # type: ignore[index]
+    assert [rule["id"] for rule in rules] == sorted(by_code)
+    for rule in rules:
+        _, code = by_code[rule["id"]]
+        assert rule["shortDescription"]["text"] == code.title
+        assert rule["fullDescription"]["text"] == (code.description or code.title)
+        assert rule["help"]["text"] == code.fix
+        assert rule["defaultConfiguration"]["level"] == code.level
+        if code.security_severity is not None:
+            assert rule["properties"]["security-severity"] == f"{code.security_severity:.1f}"
