@@ -22,7 +22,7 @@ from common import NBGUARD, corpus_files, corpus_parser, notebooks_and_size, tim
 
 
 def commit_sized(corpus: Path, count: int) -> list[str]:
-    """``count`` notebooks with outputs, of typical size (around the corpus median), spread over the corpus."""
+    """``count`` notebooks with outputs, of typical size (near the corpus median), spread over it."""
     picked = []
     for rel in corpus_files(corpus):
         path = corpus / rel

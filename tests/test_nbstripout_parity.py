@@ -180,8 +180,8 @@ def test_idempotent_and_sources_unchanged_and_valid(results):
         doc = notebook.parse(data)
         assert strip.stripped_bytes(doc, strip.StripOptions())[1] is None, f"{path} is not idempotent"
         before = notebook.parse((CORPUS / path).read_bytes()).nb
-        assert [strip._source_text(c) for c in notebook.iter_cells(before)] == [
-            strip._source_text(c) for c in notebook.iter_cells(doc.nb)
+        assert [notebook.cell_source(c) for c in notebook.iter_cells(before)] == [
+            notebook.cell_source(c) for c in notebook.iter_cells(doc.nb)
         ], f"{path}: a source changed"
         if doc.major == 4 and list(iter_validate(json.loads(data))):
             # only a notebook that was already invalid may stay invalid

@@ -21,7 +21,8 @@ OPTIONS = [(check.name, option) for check in checks.all_checks() for option in c
 
 def test_readme_tables_are_what_the_registry_makes():
     blocks = dict(docs.blocks(README))
-    assert set(blocks) == {"codes", *(f"options {name}" for name in checks.NAMES if checks.get(name).options)}
+    wanted = {"codes", "keys", *(f"options {name}" for name in checks.NAMES if checks.get(name).options)}
+    assert set(blocks) == wanted
     for name, text in blocks.items():
         assert text == docs.block(name), f"run: python -m nbguard.docs README.md ({name})"
 

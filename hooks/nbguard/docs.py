@@ -50,10 +50,24 @@ def codes_table() -> str:
     return "\n".join(rows) + "\n"
 
 
+def keys_table() -> str:
+    """Every configuration key: the checks' switches, their options, the run's options."""
+    from nbguard import config
+
+    rows = ["| key | value | default | per path |", "|---|---|---|---|"]
+    for key, option in config.options().items():
+        default = option.default_text() or "-"
+        per_path = "yes" if option.per_path else "no"
+        rows.append(f"| `{key}` | {_cell(option.expected())} | {_cell(default)} | {per_path} |")
+    return "\n".join(rows) + "\n"
+
+
 def block(name: str) -> str:
-    """The text of one generated block: ``codes`` or ``options CHECK``."""
+    """The text of one generated block: ``codes``, ``keys`` or ``options CHECK``."""
     if name == "codes":
         return codes_table()
+    if name == "keys":
+        return keys_table()
     kind, _, check = name.partition(" ")
     if kind == "options" and check in checks.NAMES:
         return options_table(checks.get(check))

@@ -165,7 +165,8 @@ class Option:
         return None if self.kind is LIMIT and value is False else value
 
     def default_text(self) -> str:
-        if self.default is None or self.default == [] or (self.default is False and self.kind is not SWITCH):
+        """The default as the README shows it; empty where there is none (not set, no list)."""
+        if self.default is None or self.default == []:
             return ""
         if isinstance(self.default, bool):
             return "true" if self.default else "false"

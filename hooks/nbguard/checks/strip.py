@@ -7,7 +7,6 @@ is cheap. Behaviour and option names follow nbstripout, minus its bugs.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +33,9 @@ DEFAULT_EXTRA_KEYS = (
 ID_ACTIONS = ("keep", "sequential", "drop")
 
 
+KeyTree = tuple[frozenset[str], dict[str, "KeyTree"]]
+
+
 @dataclass(frozen=True)
 class StripOptions:
     keep_output: bool | None = None  # None: the notebook's own keep_output decides
@@ -49,18 +51,18 @@ class StripOptions:
     id_action: str = "keep"
     enabled: bool = True  # False where configuration says `strip = false` for a path
     removed_keys: tuple[str, ...] = field(init=False, default=())
+    # The removed keys as trees (notebook metadata, cell), made once per options, not per notebook.
+    key_trees: tuple[KeyTree, KeyTree] = field(init=False, compare=False, hash=False, repr=False)
 
     def __post_init__(self) -> None:
         keys = tuple(k for k in (*DEFAULT_EXTRA_KEYS, *self.extra_keys) if k not in self.keep_metadata_keys)
         object.__setattr__(self, "removed_keys", keys)
+        object.__setattr__(self, "key_trees", _key_trees(keys))
 
 
 def valid_key(key: str) -> bool:
     head, _, tail = key.partition(".")
     return head in ("metadata", "cell") and bool(tail)
-
-
-KeyTree = tuple[frozenset[str], dict[str, "KeyTree"]]
 
 
 def compile_keys(keys: Iterable[str]) -> KeyTree:
@@ -214,7 +216,6 @@ def _kept_cells(cells: list[Any], opts: StripOptions) -> list[tuple[int, Any]]:
     return kept
 
 
-@functools.lru_cache(maxsize=32)
 def _key_trees(removed_keys: tuple[str, ...]) -> tuple[KeyTree, KeyTree]:
     """The trees of notebook and cell keys to remove; options repeat from file to file."""
     nb_keys = compile_keys(k.partition(".")[2] for k in removed_keys if k.startswith("metadata."))
@@ -242,7 +243,7 @@ def strip(nb: Notebook, opts: StripOptions | None = None) -> Notebook:
     opts = opts or StripOptions()
     if not opts.enabled:
         return nb
-    nb_keys, cell_keys = _key_trees(opts.removed_keys)
+    nb_keys, cell_keys = opts.key_trees
     metadata_keys = _only_metadata_keys(cell_keys)
 
     metadata = nb.get("metadata", {})
