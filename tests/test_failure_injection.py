@@ -40,14 +40,15 @@ def _fail_with(number: int, where: str, monkeypatch: pytest.MonkeyPatch) -> None
 
     if where == "rename":
         monkeypatch.setattr(os, "replace", fail)
-    elif where == "create":
+    elif where == "create":  # the anonymous (O_TMPFILE) file and the named one alike
+        monkeypatch.setattr(write, "_anonymous_file", fail)
         monkeypatch.setattr(write.tempfile, "mkstemp", fail)
     else:  # the data itself: fdopen gives a file whose write fails
         real_fdopen = os.fdopen
 
         class FailingFile:
-            def __init__(self, fd: int, *args: object) -> None:
-                self.file = real_fdopen(fd, "wb")
+            def __init__(self, fd: int, *args: object, **kwargs: object) -> None:
+                self.file = real_fdopen(fd, "wb", closefd=False)
 
             def __enter__(self) -> FailingFile:
                 return self
@@ -104,7 +105,7 @@ def test_an_interrupt_during_the_write_leaves_the_original_and_no_temp_file(tmp_
     target = write_nb(tmp_path / "a.ipynb", DIRTY_NB)
     before = target.read_bytes()
 
-    def interrupted(*args: object) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(os, "replace", interrupted)
@@ -118,7 +119,7 @@ def test_an_interrupt_during_the_write_leaves_the_original_and_no_temp_file(tmp_
 _KILLED_BEFORE_RENAME = textwrap.dedent(
     """
     import os, signal, sys
-    os.replace = lambda *args: os.kill(os.getpid(), signal.SIGKILL)
+    os.replace = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
     from nbguard.cli import main
     sys.exit(main(sys.argv[1:]))
     """
@@ -196,12 +197,12 @@ def test_the_temp_file_is_named_for_its_notebook_and_process(tmp_path, monkeypat
     seen: list[str] = []
     real_replace = os.replace
 
-    def spy(src: str, dst: str) -> None:
+    def spy(src: str, dst: str, **kwargs: int) -> None:
         seen.append(os.path.basename(src))
-        real_replace(src, dst)
+        real_replace(src, dst, **kwargs)
 
     monkeypatch.setattr(os, "replace", spy)
-    write.write_atomic(str(target), CLEAN.encode())
+    write.write_file(str(target), CLEAN.encode(), root=str(tmp_path))
     assert len(seen) == 1
     assert seen[0].startswith(f".a.ipynb.{os.getpid()}.") and seen[0].endswith(".nbguard")
     assert write.TEMP_NAME.fullmatch(seen[0])

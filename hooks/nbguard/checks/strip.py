@@ -18,7 +18,7 @@ from typing import Any
 from nbguard import notebook
 from nbguard.config import ConfigError, Resolver, cli_settings
 from nbguard.notebook import Document, Notebook, NotebookError, paths
-from nbguard.notebook.write import AtomicWriter, remove_stale_temp_files, writer_for
+from nbguard.notebook.write import remove_stale_temp_files, write_file
 from nbguard.report.finding import Finding
 from nbguard.run import (
     Reporter,
@@ -484,8 +484,9 @@ def stripped_bytes(doc: Document, opts: StripOptions) -> tuple[Notebook, bytes |
     return stripped, notebook.changed_bytes(doc, stripped)
 
 
-def strip_path(path: str, opts: StripOptions, writer: AtomicWriter, check: bool = False) -> FileResult:
-    """Strip one file in place with ``writer``, or with ``check`` only say whether it would change."""
+def strip_path(path: str, opts: StripOptions, root: str | None, check: bool = False) -> FileResult:
+    """Strip one file in place (its real target within ``root``, see write_file), or with
+    ``check`` only say whether it would change."""
     try:
         doc = load(path)
         stripped, data = stripped_bytes(doc, opts)
@@ -495,7 +496,7 @@ def strip_path(path: str, opts: StripOptions, writer: AtomicWriter, check: bool 
         if check:
             message = f"would be stripped ({summary})"
             return FileResult(1, (Finding(CODE_WOULD_STRIP, message, path=path, check=CHECK),))
-        writer.write(path, data)
+        write_file(path, data, root=root)
         return FileResult(0, note=f"{path}: stripped {summary}")
     except NotebookError as exc:
         return FileResult(1, (error_finding(path, exc, CHECK),))
@@ -538,7 +539,9 @@ def run(args: argparse.Namespace) -> int:
     resolver = Resolver(cli_settings(args), isolated=args.isolated)
     try:
         fmt = resolver.run_settings()["format"]
-        targets = paths.expand(args.paths) if args.paths else [paths.STDIN]
+        writes = not (args.check or args.textconv)
+        found = paths.expand_with_roots(args.paths or [paths.STDIN], with_roots=writes)
+        targets = [path for path, _ in found]
         jobs = [(path, resolver.derived(path, options_from_settings)) for path in targets]
     except ConfigError as exc:
         print(f"nbguard: error: {exc}", file=sys.stderr)
@@ -559,7 +562,8 @@ def run(args: argparse.Namespace) -> int:
     reporter = Reporter(fmt)
     retv = 0
     worker = functools.partial(_strip_batch, check=args.check)
-    for result in map_batches(worker, jobs, jobs_for(args.jobs)):
+    work = [(path, opts, root) for (path, opts), (_, root) in zip(jobs, found, strict=True)]
+    for result in map_batches(worker, work, jobs_for(args.jobs)):
         retv |= result.retv
         reporter.add(result.findings)
         if result.note:
@@ -568,9 +572,8 @@ def run(args: argparse.Namespace) -> int:
     return retv
 
 
-def _strip_batch(batch: Sequence[tuple[str, StripOptions]], check: bool) -> list[FileResult]:
-    with writer_for(len(batch)) as writer:  # one writer: consecutive files recycle temporary files
-        return [strip_path(path, opts, writer, check) for path, opts in batch]
+def _strip_batch(batch: Sequence[tuple[str, StripOptions, str | None]], check: bool) -> list[FileResult]:
+    return [strip_path(path, opts, root, check) for path, opts, root in batch]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

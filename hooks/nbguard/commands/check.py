@@ -20,7 +20,7 @@ from typing import Any, TextIO
 from nbguard import notebook
 from nbguard.config import ConfigError, Resolver, cli_settings
 from nbguard.notebook import Notebook, NotebookError, paths
-from nbguard.notebook.write import AtomicWriter, remove_stale_temp_files, write_atomic, writer_for
+from nbguard.notebook.write import remove_stale_temp_files, write_file
 from nbguard.report import baseline as bl
 from nbguard.report.finding import Finding
 from nbguard.run import (
@@ -84,6 +84,7 @@ class Job:
     fix: bool = False
     key_path: str = ""  # the path as the baseline names it
     known: frozenset[bl.Entry] = frozenset()
+    root: str | None = None  # where a written file must really lie (see write_file)
 
 
 @dataclass(frozen=True)
@@ -112,11 +113,10 @@ def check_notebook(nb: Notebook, plan: Plan) -> tuple[list[Finding], Notebook]:
 
 
 def run_batch(batch: Sequence[Job]) -> list[Outcome]:
-    with writer_for(len(batch)) as writer:  # one writer: consecutive files recycle temporary files
-        return [run_job(job, writer) for job in batch]
+    return [run_job(job) for job in batch]
 
 
-def run_job(job: Job, writer: AtomicWriter) -> Outcome:
+def run_job(job: Job) -> Outcome:
     from nbguard.checks.strip import CHECK as STRIP
     from nbguard.checks.strip import CODE_WOULD_STRIP, describe
 
@@ -144,7 +144,7 @@ def run_job(job: Job, writer: AtomicWriter) -> Outcome:
     if new:
         return Outcome(tuple(new), matched=matched, entries=entries)  # keep the evidence
     try:
-        writer.write(job.path, data)
+        write_file(job.path, data, root=job.root)
     except NotebookError as exc:
         return Outcome((error_finding(job.path, exc),), matched=matched, entries=entries)
     return Outcome(note=f"{job.path}: stripped {summary}", matched=matched, entries=entries, stripped=True)
@@ -263,14 +263,14 @@ def _key_path(path: str, root: str, folders: dict[str, str]) -> str:
 def plan_jobs(
     args: argparse.Namespace, resolver: Resolver, *, fix: bool, base: bl.Baseline | None
 ) -> list[Job]:
-    targets = paths.expand(args.paths or ["."], tracked_only=True)
+    found = paths.expand_with_roots(args.paths or ["."], tracked_only=True, with_roots=fix)
     root = os.path.dirname(os.path.abspath(base.path)) if base else os.getcwd()
     jobs = []
     folders: dict[str, str] = {}
-    for path in targets:
+    for path, write_root in found:
         key = _key_path(path, root, folders)
         known = base.for_file(key) if base else frozenset()
-        jobs.append(Job(path, resolver.derived(path, Plan.from_settings), fix, key, known))
+        jobs.append(Job(path, resolver.derived(path, Plan.from_settings), fix, key, known, write_root))
     return jobs
 
 
@@ -338,7 +338,7 @@ def run_baseline(args: argparse.Namespace) -> int:
     data = bl.dumps(entries).encode("utf-8")
     try:
         if os.path.exists(output):
-            write_atomic(output, data)
+            write_file(output, data, root=None)
         else:
             with open(output, "wb") as f:
                 f.write(data)
