@@ -269,8 +269,8 @@ CASES = [
     Case("directory-named-ipynb", reason="is a directory", make=_directory),
     Case("missing-path", reason="no such file", make=lambda path: None),
     Case("broken-symlink", reason="no such file", make=_broken_symlink),
-    # Nothing writes to it: reading must not wait forever.
-    Case("named-pipe-without-writer", reason="empty file", make=_named_pipe),
+    # Nothing writes to it: reading must not wait forever, and it is not a file at all.
+    Case("named-pipe-without-writer", reason="not a regular file (a FIFO)", make=_named_pipe),
     Case("unreadable-file", reason="cannot read: Permission denied", make=_unreadable),
     Case("read-only-file", reason="file is read-only; left unchanged", make=_read_only),
 ]

@@ -75,9 +75,8 @@ def map_files(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[R
 
 
 def map_batches(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs: int) -> Iterator[R]:
-    """Like :func:`map_files`, for work that shares a set-up over several files (an
-    ``AtomicWriter`` that recycles temporary files): ``fn`` takes a run of
-    consecutive items and returns one result per item, in order."""
+    """Like :func:`map_files`, for work that shares a set-up over several files:
+    ``fn`` takes a run of consecutive items and returns one result per item, in order."""
     processes = _processes(len(items), jobs)
     size = max(1, min(BATCH_FILES, len(items) // (jobs * 16))) if processes > 1 else BATCH_FILES
     batches = [items[start : start + size] for start in range(0, len(items), size)]
@@ -121,11 +120,11 @@ def error_finding(path: str, error: NotebookError, check: str = "io") -> Finding
     return Finding(code=IO_CODE, message=str(error), path=path, check=check)
 
 
-def load(path: str) -> Document:
-    """Read ``path`` ('-' is standard input) as a notebook."""
+def load(path: str, max_bytes: int = notebook.DEFAULT_MAX_BYTES) -> Document:
+    """Read ``path`` ('-' is standard input, read whole as before) as a notebook."""
     if path == paths.STDIN:
         return notebook.parse(sys.stdin.buffer.read())
-    return notebook.read(path)
+    return notebook.read(path, max_bytes)
 
 
 def use_color(stream: TextIO) -> bool:

@@ -7,6 +7,7 @@ here, so callers write ``notebook.parse(data)`` or ``notebook.part_texts(nb)``.
 from __future__ import annotations
 
 from nbguard.notebook.document import (
+    DEFAULT_MAX_BYTES,
     Document,
     Notebook,
     NotebookError,
@@ -40,6 +41,7 @@ from nbguard.notebook.parts import (
 
 __all__ = [
     "CODE",
+    "DEFAULT_MAX_BYTES",
     "JSON",
     "MARKDOWN",
     "NOTEBOOK",
