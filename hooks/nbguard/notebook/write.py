@@ -30,10 +30,11 @@ import errno
 import os
 import re
 import secrets
+import signal
 import stat
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from nbguard.notebook.document import NotebookError
 
@@ -48,6 +49,8 @@ _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _NO_TMPFILE = frozenset({errno.EOPNOTSUPP, errno.ENOTSUP, errno.EISDIR, errno.EINVAL})
 # Extended attributes a filesystem or the process's privileges do not allow are skipped.
 _XATTR_SKIPPED = frozenset({errno.ENOTSUP, errno.EOPNOTSUPP, errno.EPERM, errno.EACCES, errno.ENODATA})
+# Held (not lost) while a temporary name exists, so Ctrl-C or SIGTERM cannot strand it.
+_HELD_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 
 
 def write_file(path: str, data: bytes, *, root: str | None) -> None:
@@ -93,11 +96,12 @@ def _write_anonymous(
         temp = None
         try:
             _fill(fd, data, target, st)
-            temp = _link(fd, prefix, dir_fd)
-            if temp is None:
-                return False
-            os.replace(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
-            temp = None
+            with _signals_held():  # the name lives for two system calls, which a signal must not split
+                temp = _link(fd, prefix, dir_fd)
+                if temp is None:
+                    return False
+                os.replace(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+                temp = None
         finally:
             os.close(fd)
             if temp is not None:
@@ -106,6 +110,19 @@ def _write_anonymous(
         return True
     finally:
         os.close(dir_fd)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Delay SIGINT and SIGTERM (their handlers run on leaving) where the system can."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _anonymous_file(dir_fd: int) -> int | None:
