@@ -9,12 +9,14 @@ next run that writes into the same folder removes what a dead nbguard left
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -40,14 +42,15 @@ def _fail_with(number: int, where: str, monkeypatch: pytest.MonkeyPatch) -> None
 
     if where == "rename":
         monkeypatch.setattr(os, "replace", fail)
-    elif where == "create":
+    elif where == "create":  # the anonymous (O_TMPFILE) file and the named one alike
+        monkeypatch.setattr(write, "_anonymous_file", fail)
         monkeypatch.setattr(write.tempfile, "mkstemp", fail)
     else:  # the data itself: fdopen gives a file whose write fails
         real_fdopen = os.fdopen
 
         class FailingFile:
-            def __init__(self, fd: int, *args: object) -> None:
-                self.file = real_fdopen(fd, "wb")
+            def __init__(self, fd: int, *args: object, **kwargs: object) -> None:
+                self.file = real_fdopen(fd, "wb", closefd=False)
 
             def __enter__(self) -> FailingFile:
                 return self
@@ -104,7 +107,7 @@ def test_an_interrupt_during_the_write_leaves_the_original_and_no_temp_file(tmp_
     target = write_nb(tmp_path / "a.ipynb", DIRTY_NB)
     before = target.read_bytes()
 
-    def interrupted(*args: object) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(os, "replace", interrupted)
@@ -118,7 +121,7 @@ def test_an_interrupt_during_the_write_leaves_the_original_and_no_temp_file(tmp_
 _KILLED_BEFORE_RENAME = textwrap.dedent(
     """
     import os, signal, sys
-    os.replace = lambda *args: os.kill(os.getpid(), signal.SIGKILL)
+    os.replace = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
     from nbguard.cli import main
     sys.exit(main(sys.argv[1:]))
     """
@@ -196,12 +199,12 @@ def test_the_temp_file_is_named_for_its_notebook_and_process(tmp_path, monkeypat
     seen: list[str] = []
     real_replace = os.replace
 
-    def spy(src: str, dst: str) -> None:
+    def spy(src: str, dst: str, **kwargs: int) -> None:
         seen.append(os.path.basename(src))
-        real_replace(src, dst)
+        real_replace(src, dst, **kwargs)
 
     monkeypatch.setattr(os, "replace", spy)
-    write.write_atomic(str(target), CLEAN.encode())
+    write.write_file(str(target), CLEAN.encode(), root=str(tmp_path))
     assert len(seen) == 1
     assert seen[0].startswith(f".a.ipynb.{os.getpid()}.") and seen[0].endswith(".nbguard")
     assert write.TEMP_NAME.fullmatch(seen[0])
@@ -218,3 +221,67 @@ def test_read_only_runs_never_remove_anything(tmp_path):
     for args in (["strip", "--check"], ["order"], ["check"]):
         cli.main([*args, "--isolated", str(tmp_path / "a.ipynb")])
     assert leftover.exists()
+
+
+# --- killed at random moments in a large batch -----------------------------------------
+
+BATCH = 80
+BIG_DIRTY = dumps(
+    make_nb(*(code(f"x = {i}", count=i, outputs=[stream("y" * 2000 + "\n")]) for i in range(20)))
+)
+BIG_CLEAN = dumps(make_nb(*(code(f"x = {i}") for i in range(20))))
+
+
+def _dirty_batch(folder: Path) -> list[str]:
+    names = [f"nb{i:03}.ipynb" for i in range(BATCH)]
+    for name in names:
+        (folder / name).write_text(BIG_DIRTY, encoding="utf-8")
+    return names
+
+
+def _started(args: list[str], cwd: Path) -> subprocess.Popen[bytes]:
+    # Its own process group, so that a kill reaches the worker processes too (as a power cut would).
+    return subprocess.Popen(
+        [sys.executable, "-m", "nbguard", *args],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="no SIGKILL on this system")
+@pytest.mark.parametrize(("sig", "tries"), [("SIGKILL", 20), ("SIGTERM", 8)])
+def test_killed_at_random_moments_every_notebook_is_old_or_new_and_nothing_stays(sig, tries, tmp_path):
+    """Killed anywhere in a batch, each notebook holds its old bytes or its new ones. After
+    SIGKILL the next writing run removes what is left; after SIGTERM nothing is left at all."""
+    import random
+
+    names = _dirty_batch(tmp_path)
+    started = time.monotonic()
+    assert _started(["strip", "--isolated", "-j", "1", "."], tmp_path).wait() == 0
+    duration = time.monotonic() - started
+    assert all((tmp_path / name).read_text(encoding="utf-8") == BIG_CLEAN for name in names)
+    rng = random.Random(tries)
+    mid_batch = 0
+    for attempt in range(tries):
+        _dirty_batch(tmp_path)
+        proc = _started(["strip", "--isolated", "-j", "1", "."], tmp_path)
+        time.sleep(rng.uniform(0.1, 1.0) * duration)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, getattr(signal, sig))
+        proc.wait()
+        # One process (-j 1): worker processes, orphaned by the kill, are reaped late here.
+        with contextlib.suppress(ProcessLookupError):
+            while os.killpg(proc.pid, 0) is None:
+                time.sleep(0.01)
+        contents = {(tmp_path / name).read_text(encoding="utf-8") for name in names}
+        assert contents <= {BIG_DIRTY, BIG_CLEAN}, f"attempt {attempt}"
+        mid_batch += len(contents) == 2
+        strays = [name for name in _listing(tmp_path) if name not in names]
+        assert all(write.TEMP_NAME.fullmatch(name) for name in strays), strays
+        if sig == "SIGTERM":
+            assert strays == [], f"attempt {attempt}"
+        assert cli.main(["strip", "--isolated", "-j", "1", str(tmp_path / names[0])]) == 0
+        assert _listing(tmp_path) == names, f"attempt {attempt}"
+    assert mid_batch, "no kill landed between the first write and the last"

@@ -269,8 +269,8 @@ CASES = [
     Case("directory-named-ipynb", reason="is a directory", make=_directory),
     Case("missing-path", reason="no such file", make=lambda path: None),
     Case("broken-symlink", reason="no such file", make=_broken_symlink),
-    # Nothing writes to it: reading must not wait forever.
-    Case("named-pipe-without-writer", reason="empty file", make=_named_pipe),
+    # Nothing writes to it: reading must not wait forever, and it is not a file at all.
+    Case("named-pipe-without-writer", reason="not a regular file (a FIFO)", make=_named_pipe),
     Case("unreadable-file", reason="cannot read: Permission denied", make=_unreadable),
     Case("read-only-file", reason="file is read-only; left unchanged", make=_read_only),
 ]
@@ -565,3 +565,85 @@ def test_file_names_the_output_encoding_cannot_show(tmp_path):
         f"\\udcff.ipynb: {DIRTY_LINE}",
     ]
     assert [(tmp_path / name).read_bytes() for name in names] == [CLEAN, CLEAN]
+
+
+# --- files that are not files: devices, FIFOs, and files too large to read --------------
+
+
+def _sparse_gib(path: Path) -> None:
+    """A 1 GiB file that takes no disk space: reading it would take a second and 1 GiB."""
+    path.write_bytes(b"")
+    os.truncate(path, 2**30)
+
+
+# Each is refused from the opened file's status, at once: reading /dev/zero would fill
+# memory, and a FIFO's writer may never finish.
+NOT_FILES: dict[str, tuple[Callable[[Path], None], str]] = {
+    "link-to-dev-zero": (
+        lambda path: path.symlink_to("/dev/zero"),
+        "not a regular file (a character device)",
+    ),
+    "link-to-dev-urandom": (
+        lambda path: path.symlink_to("/dev/urandom"),
+        "not a regular file (a character device)",
+    ),
+    "fifo-without-writer": (_named_pipe, "not a regular file (a FIFO)"),
+    "fifo-whose-writer-never-finishes": (_named_pipe, "not a regular file (a FIFO)"),
+    "sparse-file-over-the-default-limit": (_sparse_gib, "file is 1024 MiB, over the 256 MiB limit"),
+}
+PROMPTLY = 10  # seconds: each run takes well under one
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/urandom"), reason="no /dev/zero or /dev/urandom here")
+@pytest.mark.parametrize("command", ["check", "strip"])
+@pytest.mark.parametrize("kind", NOT_FILES)
+def test_what_is_not_a_notebook_file_is_refused_promptly(command, kind, tmp_path):
+    make, reason = NOT_FILES[kind]
+    name = f"{kind}.ipynb"
+    make(tmp_path / name)
+    write_nb(tmp_path / GOOD, GOOD_NB)
+    writer = None
+    if kind == "fifo-whose-writer-never-finishes":
+        # Opened for reading and writing, the FIFO has a writer (this process) that
+        # wrote the start of a notebook and never closes it.
+        writer = os.open(tmp_path / name, os.O_RDWR | os.O_NONBLOCK)
+        os.write(writer, b'{"cells": [')
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "nbguard", command, "--isolated", name, GOOD],
+            cwd=tmp_path,
+            capture_output=True,
+            timeout=PROMPTLY,
+            check=False,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
+    finally:
+        if writer is not None:
+            os.close(writer)
+    out = proc.stdout.decode()
+    assert [line for line in out.splitlines() if line.startswith(f"{name}:")] == [f"{name}: NBG001 {reason}"]
+    assert proc.returncode == 1
+    assert "Traceback" not in out + proc.stderr.decode()
+    if command == "strip":
+        assert (tmp_path / GOOD).read_text(encoding="utf-8") == GOOD_STRIPPED
+    else:
+        assert f"{GOOD}: NBG" in out  # the good notebook was checked (its password is found)
+
+
+def test_a_file_over_max_bytes_is_refused_from_its_size(tmp_path):
+    from nbguard import run
+    from nbguard.notebook import NotebookError, document
+
+    sparse = tmp_path / "sparse.ipynb"
+    with sparse.open("wb") as f:
+        os.truncate(f.fileno(), 10 * 2**20)
+    with pytest.raises(NotebookError, match=r"^file is 10 MiB, over the 1 MiB limit$"):
+        run.load(str(sparse), max_bytes=2**20)
+    exact = tmp_path / "exact.ipynb"
+    exact.write_bytes(DIRTY)
+    with pytest.raises(
+        NotebookError, match=rf"^file is {len(DIRTY):,} bytes, over the {len(DIRTY) - 1:,} bytes limit$"
+    ):
+        document.read(str(exact), max_bytes=len(DIRTY) - 1)
+    assert document.read(str(exact), max_bytes=len(DIRTY)).data == DIRTY
+    assert run.load(str(exact)).data == DIRTY  # the default is generous

@@ -229,38 +229,38 @@ def test_read_errors(tmp_path):
         notebook.read(str(tmp_path / "dir.ipynb"))
 
 
-def test_write_atomic_keeps_mode_and_follows_symlinks(tmp_path):
+def test_write_file_keeps_mode_and_follows_symlinks(tmp_path):
     target = tmp_path / "real.ipynb"
     target.write_bytes(b"old")
     os.chmod(target, 0o640)
     link = tmp_path / "link.ipynb"
     link.symlink_to(target)
-    write.write_atomic(str(link), b"new")
+    write.write_file(str(link), b"new", root=str(tmp_path))
     assert link.is_symlink()
     assert target.read_bytes() == b"new"
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.ipynb", "real.ipynb"]
 
 
-def test_write_atomic_refuses_read_only_file(tmp_path):
+def test_write_file_refuses_read_only_file(tmp_path):
     target = tmp_path / "ro.ipynb"
     target.write_bytes(b"old")
     os.chmod(target, 0o444)
     with pytest.raises(NotebookError, match="read-only"):
-        write.write_atomic(str(target), b"new")
+        write.write_file(str(target), b"new", root=None)
     assert target.read_bytes() == b"old"
 
 
-def test_write_atomic_failure_leaves_original_and_no_temp_file(tmp_path, monkeypatch):
+def test_write_file_failure_leaves_original_and_no_temp_file(tmp_path, monkeypatch):
     target = tmp_path / "nb.ipynb"
     target.write_bytes(b"old")
 
-    def fail(*args: object) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", fail)
     with pytest.raises(NotebookError, match="^cannot write: No space left on device$"):
-        write.write_atomic(str(target), b"new")
+        write.write_file(str(target), b"new", root=None)
     assert target.read_bytes() == b"old"
     assert [p.name for p in Path(tmp_path).iterdir()] == ["nb.ipynb"]
 

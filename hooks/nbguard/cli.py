@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -72,13 +73,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A path or message the terminal's encoding cannot show (a file name in another
         # script, bytes that are not UTF-8) is escaped rather than stopping the run.
         sys.stdout.reconfigure(errors="backslashreplace")
+    # SIGTERM unwinds like Ctrl-C, so that a write in progress removes its temporary file.
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminated)
+    except ValueError:  # not the main thread: signals cannot be handled here
+        previous = None
     try:
         result: int = args.run(args)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return result
+
+
+def _terminated(signum: int, frame: object) -> NoReturn:
+    raise SystemExit(128 + signum)
 
 
 def console() -> NoReturn:

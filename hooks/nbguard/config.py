@@ -15,7 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
-from nbguard.registry import CHOICE, FLAG, SWITCH, TEXT, Option
+from nbguard.notebook.document import DEFAULT_MAX_BYTES
+from nbguard.registry import CHOICE, COUNT, FLAG, SWITCH, TEXT, Option
 
 Settings = dict[str, Any]
 
@@ -30,7 +31,7 @@ def _str_list(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
-# Options of the run as a whole, not of a check: never per path.
+# Options that belong to no check: how files are read, and the run's report.
 RUN_OPTIONS: tuple[Option, ...] = (
     Option(
         "baseline",
@@ -48,6 +49,13 @@ RUN_OPTIONS: tuple[Option, ...] = (
         "report format",
         choices=("text", "json", "github", "sarif"),
         per_path=False,
+    ),
+    Option(
+        "max-notebook-mb",
+        COUNT,
+        DEFAULT_MAX_BYTES // 2**20,
+        "largest notebook file read, in MiB; a larger one is an NBG001 finding, never read",
+        expected_text="a whole number of MiB",
     ),
     Option(
         "exit-zero",

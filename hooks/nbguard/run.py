@@ -54,6 +54,7 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="ignore configuration files ([tool.nbguard] in pyproject.toml, .nbguard.toml)",
     )
+    next(o for o in RUN_OPTIONS if o.key == "max-notebook-mb").add_to(parser)
     parser.add_argument(
         "-j",
         "--jobs",
@@ -107,11 +108,11 @@ def map_files(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[R
         yield from pool.map(fn, items, chunksize=max(1, len(items) // (jobs * 16)))
 
 
-def load(path: str) -> Document:
-    """Read ``path`` ('-' is standard input) as a notebook."""
+def load(path: str, max_bytes: int = notebook.DEFAULT_MAX_BYTES) -> Document:
+    """Read ``path`` ('-' is standard input, read whole) as a notebook."""
     if path == paths.STDIN:
         return notebook.parse(sys.stdin.buffer.read())
-    return notebook.read(path)
+    return notebook.read(path, max_bytes)
 
 
 def internal_error(exc: Exception, check: str) -> NotebookError:
@@ -129,6 +130,7 @@ class Plan:
     found: tuple[tuple[str, CheckFn], ...] = ()
     strip: Any = None  # StripOptions | None; Any keeps nbguard.checks.strip off this import path
     committed: tuple[tuple[str, CheckFn], ...] = ()
+    max_bytes: int = notebook.DEFAULT_MAX_BYTES  # a larger file is refused unread
 
 
 def planner(names: Sequence[str]) -> Callable[[Settings], Plan]:
@@ -152,7 +154,7 @@ class _Planner:
                 strip = check.build(settings)
             else:
                 (found if check.judges == "found" else committed).append((name, check.build(settings)))
-        return Plan(tuple(found), strip, tuple(committed))
+        return Plan(tuple(found), strip, tuple(committed), settings["max-notebook-mb"] * 2**20)
 
 
 def check_notebook(nb: Notebook, plan: Plan) -> tuple[list[Finding], Notebook]:
@@ -180,6 +182,7 @@ class Job:
     known: frozenset[bl.Entry] = frozenset()
     notes: bool = False  # keep the checks' notes (code "note")
     io_check: str = "io"  # the check an unreadable file's NBG001 names
+    root: str | None = None  # where a written file must really lie (see notebook.write.write_file)
 
 
 @dataclass(frozen=True)
@@ -195,13 +198,13 @@ class Outcome:
 def run_job(job: Job) -> Outcome:
     """Check one file and, with ``job.fix``, write what would be committed."""
     from nbguard.checks.strip import CODE_WOULD_STRIP, describe
-    from nbguard.notebook.write import write_atomic
+    from nbguard.notebook.write import write_file
 
     def unreadable(exc: NotebookError) -> Outcome:
         return Outcome((error_finding(job.path, exc, job.io_check),), readable=False)
 
     try:
-        doc = load(job.path)
+        doc = load(job.path, job.plan.max_bytes)
         found, committed = check_notebook(doc.nb, job.plan)
     except NotebookError as exc:
         return unreadable(exc)
@@ -229,7 +232,7 @@ def run_job(job: Job) -> Outcome:
     if new:
         return Outcome(new, notes, matched, entries)  # keep the evidence
     try:
-        write_atomic(job.path, data)
+        write_file(job.path, data, root=job.root)
     except NotebookError as exc:
         return Outcome((error_finding(job.path, exc, job.io_check),), notes, matched, entries)
     return Outcome((), (*notes, f"{job.path}: stripped {summary}"), matched, entries, stripped=True)
@@ -355,15 +358,17 @@ def _key_path(path: str, root: str, folders: dict[str, str]) -> str:
 
 
 def plan_jobs(args: argparse.Namespace, resolver: Resolver, run: Run, base: bl.Baseline | None) -> list[Job]:
-    targets = paths.expand(args.paths or list(run.default_paths), tracked_only=run.tracked_only)
+    named = args.paths or list(run.default_paths)
+    found = paths.expand_with_roots(named, tracked_only=run.tracked_only, with_roots=run.fix)
     root = os.path.dirname(os.path.abspath(base.path)) if base else os.getcwd()
     make = planner(run.names)
     jobs = []
     folders: dict[str, str] = {}
-    for path in targets:
+    for path, write_root in found:
         key = _key_path(path, root, folders) if base else ""
         known = base.for_file(key) if base else frozenset()
-        jobs.append(Job(path, resolver.derived(path, make), run.fix, key, known, run.notes, run.io_check))
+        plan = resolver.derived(path, make)
+        jobs.append(Job(path, plan, run.fix, key, known, run.notes, run.io_check, write_root))
     return jobs
 
 
@@ -484,7 +489,7 @@ def _to_stdout(args: argparse.Namespace, name: str) -> int:
     for path, plan in plans:
         raw = sys.stdin.buffer.read() if path == paths.STDIN else None
         try:
-            doc = notebook.parse(raw) if raw is not None else load(path)
+            doc = notebook.parse(raw) if raw is not None else load(path, plan.max_bytes)
             committed = strip(doc.nb, plan.strip) if plan.strip is not None else doc.nb
             if args.textconv:
                 data: bytes | None = notebook.serialize(doc, committed)

@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nbguard.notebook.write import write_atomic
+    from nbguard.notebook.write import write_file
 
     output = args.output
     try:
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     data = bl.dumps(entries).encode("utf-8")
     try:
         if os.path.exists(output):
-            write_atomic(output, data)
+            write_file(output, data, root=None)
         else:
             with open(output, "wb") as f:
                 f.write(data)

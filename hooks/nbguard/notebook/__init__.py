@@ -7,6 +7,7 @@ here, so callers write ``notebook.parse(data)`` or ``notebook.part_texts(nb)``.
 from __future__ import annotations
 
 from nbguard.notebook.document import (
+    DEFAULT_MAX_BYTES,
     TRANSIENT_METADATA_KEYS,
     Document,
     Notebook,
@@ -42,6 +43,7 @@ from nbguard.notebook.parts import (
 
 __all__ = [
     "CODE",
+    "DEFAULT_MAX_BYTES",
     "JSON",
     "MARKDOWN",
     "NOTEBOOK",

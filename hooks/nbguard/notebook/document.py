@@ -6,6 +6,7 @@ import json
 import math
 import os
 import re
+import stat
 from dataclasses import dataclass
 from typing import Any
 
@@ -207,25 +208,76 @@ def parse(data: bytes) -> Document:
     )
 
 
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+# The largest file read as a notebook. Real notebooks reach tens of MB (images in
+# outputs), and bench/bench_robustness.py strips one of 210 MB, which a run holds about
+# twice in memory; past 256 MiB a file is far more likely a mistake (a data file named
+# .ipynb) than a notebook, and reading it could exhaust a small CI machine's memory.
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+
+# Opening a named pipe blocks until something writes to it, a terminal may wait for a
+# carrier: nbguard must not hang, nor take a terminal as its own.
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
-def _open_nonblocking(path: str, flags: int) -> int:
-    # Opening a named pipe blocks until something writes to it; nbguard must not hang.
-    return os.open(path, flags | _NONBLOCK)
+def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """Read and parse the notebook at ``path``: a regular file of at most ``max_bytes``.
 
-
-def read(path: str) -> Document:
-    """Read and parse the notebook at ``path``."""
+    Anything else (a device, a FIFO, a socket, a directory, also behind a symlink) is
+    refused at once, from the opened file's own status, without reading it.
+    """
     try:
-        with open(path, "rb", opener=_open_nonblocking if _NONBLOCK else None) as f:
-            if _NONBLOCK:
-                os.set_blocking(f.fileno(), True)  # a pipe with a writer is read to its end
-            data = f.read()
+        fd = os.open(path, _OPEN_FLAGS)
     except IsADirectoryError:
         raise NotebookError("is a directory") from None
     except FileNotFoundError:
         raise NotebookError("no such file") from None
     except OSError as exc:
         raise NotebookError(f"cannot read: {exc.strerror or exc}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            if stat.S_ISDIR(st.st_mode):
+                raise NotebookError("is a directory")
+            kind = next((name for test, name in _KINDS if test(st.st_mode)), "an unknown kind of file")
+            raise NotebookError(f"not a regular file ({kind})")
+        if st.st_size > max_bytes:
+            raise NotebookError(f"file is {_size(st.st_size)}, over the {_size(max_bytes)} limit")
+        data = _read_at_most(fd, st.st_size, max_bytes)
+    except OSError as exc:
+        raise NotebookError(f"cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
     return parse(data)
+
+
+def _read_at_most(fd: int, size: int, max_bytes: int) -> bytes:
+    """The file's bytes to its end, in one read where it has ``size`` bytes as fstat said;
+    a file that grows past ``max_bytes`` meanwhile (or a /proc file, whose size says 0) is refused."""
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        chunk = os.read(fd, min(max(size + 1 - total, 1 << 16), max_bytes + 1 - total))
+        if not chunk:
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > max_bytes:
+            raise NotebookError(f"file is over the {_size(max_bytes)} limit")
+
+
+def _size(count: int) -> str:
+    if count < 1 << 20:
+        return f"{count:,} bytes"
+    return f"{count >> 20} MiB" if count % (1 << 20) == 0 else f"{count / (1 << 20):.1f} MiB"

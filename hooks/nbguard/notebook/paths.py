@@ -64,3 +64,64 @@ def expand(paths: Sequence[str], tracked_only: bool = False) -> list[str]:
         else:
             out.append(path)
     return out
+
+
+def repository_root(folder: str) -> str | None:
+    """The top folder of the git work tree that holds ``folder``, or None outside one."""
+    try:
+        proc = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=folder or ".",
+            capture_output=True,
+            check=False,
+        )
+    except OSError:  # no git, or no such folder
+        return None
+    top = os.fsdecode(proc.stdout).rstrip("\n")
+    return top if proc.returncode == 0 and top else None
+
+
+def write_root(named: str, roots: dict[str, str]) -> str:
+    """The folder that files found from the path ``named`` (as given on the command line)
+    must really lie in to be written: their repository, or outside one the named folder
+    (for a file: its folder). ``roots`` keeps the answer per folder for one run.
+
+    A named folder that is (or lies under) a symlink counts from where the link is:
+    ``linked/x.ipynb`` with ``linked`` a link out of the repository is outside it.
+    """
+    folder = named if os.path.isdir(named) and not named.endswith(".ipynb") else os.path.dirname(named)
+    folder = folder or "."
+    if folder not in roots:
+        base = _before_links(folder)
+        roots[folder] = repository_root(base) or base
+    return roots[folder]
+
+
+def _before_links(folder: str) -> str:
+    """``folder`` as an absolute path, cut before its first component that is a symlink."""
+    path = os.path.abspath(folder)
+    drive, rest = os.path.splitdrive(path)
+    prefix = drive + os.sep
+    for part in rest.split(os.sep):
+        if part:
+            candidate = os.path.join(prefix, part)
+            if os.path.islink(candidate):
+                break
+            prefix = candidate
+    return prefix
+
+
+def expand_with_roots(
+    paths: Sequence[str], tracked_only: bool = False, *, with_roots: bool = True
+) -> list[tuple[str, str | None]]:
+    """:func:`expand`, each file with the folder it must really lie in to be written
+    (:func:`write_root`), so that a symlink out of it is not written through; with
+    ``with_roots=False`` (a run that writes nothing) None, and no git call."""
+    roots: dict[str, str] = {}
+    out: list[tuple[str, str | None]] = []
+    for path in paths:
+        found = expand([path], tracked_only)
+        if found:
+            root = write_root(path, roots) if with_roots and path != STDIN else None
+            out.extend((name, root) for name in found)
+    return out

@@ -1,17 +1,26 @@
 """Replace files atomically, and clean up after a run that was killed mid-write.
 
-New bytes go to a temporary file in the file's own folder, which then replaces
-the file with ``os.replace``: a reader sees the old bytes or the new ones,
-never a mix, and a failure leaves the original untouched.
+:func:`write_file` guarantees, for the file it replaces:
 
-Creating that temporary file is the slow step on some filesystems (on ext4 it
-can cost 0.2-0.8 ms of kernel time per new inode, more than the rest of
-stripping a notebook), so an :class:`AtomicWriter` used for many files
-recycles: before each replace it keeps the file being replaced under a
-temporary name (a hard link) and reuses that inode as the temporary file for
-the next notebook in the same folder, once a write lease has shown that no
-other process still has it open. Where links or leases are not available it
-simply creates a new temporary file each time.
+- a reader sees the old bytes or the new ones, never a mix: the new bytes go,
+  whole and flushed to disk (fsync), to a temporary file in the target's own
+  folder, which then replaces the target with ``os.replace``;
+- on failure (disk full, permission denied, Ctrl-C, SIGTERM) the file is
+  unchanged and nothing is left behind;
+- killed outright (SIGKILL, a power cut), nothing is left behind either where
+  Linux offers ``O_TMPFILE``: the temporary file has no name until it is linked
+  just before the rename, so only a kill between those two system calls leaves
+  one. Elsewhere the temporary file is named from the start. Such a leftover,
+  ``.NAME.PID.RANDOM.nbguard``, is removed by the next writing run
+  (:func:`remove_stale_temp_files`);
+- the new file keeps the old one's mode, owner and group (where the process may
+  set them: as root, or a group the user is in) and its extended attributes
+  (POSIX ACLs included, where the filesystem and the process allow);
+- a symlink stays a symlink and its target is replaced, unless the target lies
+  outside ``root`` (the repository): then nothing is written.
+
+Other processes that have the old file open keep reading its old bytes, and a
+hard link to it keeps them too: a new inode is made for every write.
 """
 
 from __future__ import annotations
@@ -20,164 +29,181 @@ import contextlib
 import errno
 import os
 import re
+import secrets
+import signal
 import stat
-import sys
 import tempfile
 import time
-from collections.abc import Iterable
-from types import TracebackType
+from collections.abc import Iterable, Iterator
 
 from nbguard.notebook.document import NotebookError
 
 # ``.NAME.PID.RANDOM.nbguard``: a temporary file an nbguard process PID made beside NAME.
 TEMP_NAME = re.compile(r"\..+\.([0-9]+)\.[a-z0-9_]+\.nbguard")
 STALE_AFTER_SECONDS = 3600  # where a process cannot be probed (Windows)
-_SPARE = "spare.nbguard"
 
-try:
-    import fcntl
+_O_TMPFILE = getattr(os, "O_TMPFILE", 0)
+_O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+# Errors that say a filesystem (or kernel) has no O_TMPFILE: a named file is used instead.
+_NO_TMPFILE = frozenset({errno.EOPNOTSUPP, errno.ENOTSUP, errno.EISDIR, errno.EINVAL})
+# Extended attributes a filesystem or the process's privileges do not allow are skipped.
+_XATTR_SKIPPED = frozenset({errno.ENOTSUP, errno.EOPNOTSUPP, errno.EPERM, errno.EACCES, errno.ENODATA})
+# Held (not lost) while a temporary name exists, so Ctrl-C or SIGTERM cannot strand it.
+_HELD_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 
-    # F_SETLEASE is Linux's (1024); Python names it only from 3.11 on.
-    _SETLEASE: int | None = getattr(fcntl, "F_SETLEASE", 1024 if sys.platform.startswith("linux") else None)
-except ImportError:  # Windows
-    _SETLEASE = None
 
+def write_file(path: str, data: bytes, *, root: str | None) -> None:
+    """Replace the file at ``path`` (or a symlink's target) with ``data``; see the module docstring.
 
-def _open_elsewhere(fd: int) -> bool | None:
-    """Whether another process has the file open; None where leases cannot tell.
-
-    A write lease is granted only on a file nobody else has open (an mmap
-    counts), so taking one and giving it back at once is an exact test.
+    ``root`` is the folder the real target must lie in (the repository); None
+    allows any target. Raises NotebookError with a one-line reason; the file is
+    then unchanged and no temporary file is left.
     """
-    if _SETLEASE is None:
-        return None
+    target = os.path.realpath(path)
+    if root is not None and not _inside(target, os.path.realpath(root)):
+        raise NotebookError(f"is a link to {target}, outside the repository; not written")
     try:
-        fcntl.fcntl(fd, _SETLEASE, fcntl.F_WRLCK)
+        st = os.stat(target)
     except OSError as exc:
-        return True if exc.errno == errno.EAGAIN else None
-    fcntl.fcntl(fd, _SETLEASE, fcntl.F_UNLCK)
-    return False
+        raise NotebookError(f"cannot write: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise NotebookError("not a regular file; not written")
+    if not st.st_mode & stat.S_IWUSR:
+        raise NotebookError("file is read-only; left unchanged")
+    folder, name = os.path.split(target)
+    prefix = f".{name}.{os.getpid()}."
+    try:
+        if not (_O_TMPFILE and _write_anonymous(folder, prefix, name, data, target, st)):
+            _write_named(folder, prefix, data, target, st)
+    except OSError as exc:
+        raise NotebookError(f"cannot write: {exc.strerror or exc}") from None
 
 
-class AtomicWriter:
-    """Writes files atomically (see the module docstring); use it as a context manager,
-    which removes the spare inode it may hold at the end.
+def _inside(target: str, root: str) -> bool:
+    return target == root or target.startswith(root.rstrip(os.sep) + os.sep)
 
-    ``recycle=False`` (for a single file, where there is nothing to reuse it for)
-    keeps no spare.
-    """
 
-    def __init__(self, *, recycle: bool = True) -> None:
-        self._spare: str | None = None  # a temporary name for an inode nobody else links
-        self._recycle = recycle and _SETLEASE is not None
-
-    def __enter__(self) -> AtomicWriter:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        spare, self._spare = self._spare, None
-        if spare is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(spare)
-
-    def write(self, path: str, data: bytes) -> None:
-        """Replace the file (or a symlink's target) with ``data``; permissions are kept.
-
-        Raises NotebookError with a one-line reason; the file is then unchanged
-        and no temporary file is left.
-        """
-        target = os.path.realpath(path) if os.path.islink(path) else path
+def _write_anonymous(
+    folder: str, prefix: str, name: str, data: bytes, target: str, st: os.stat_result
+) -> bool:
+    """Write through an O_TMPFILE file; False where the filesystem cannot make one."""
+    dir_fd = os.open(folder, os.O_RDONLY | _O_DIRECTORY | _O_CLOEXEC)
+    try:
+        fd = _anonymous_file(dir_fd)
+        if fd is None:
+            return False
+        temp = None
         try:
-            st = os.stat(target)
-        except OSError as exc:
-            raise NotebookError(f"cannot write: {exc.strerror or exc}") from None
-        if not st.st_mode & stat.S_IWUSR:
-            raise NotebookError("file is read-only; left unchanged")
-        folder = os.path.dirname(target)
-        prefix = f".{os.path.basename(target)}.{os.getpid()}."
-        fd, tmp = self._reused_spare(folder, st) or self._new_temp(folder, prefix)
-        spare = None
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                # A reused spare still holds its old bytes past the new end; writing over
-                # them and cutting the rest frees fewer blocks than emptying it first.
-                f.truncate()
-            os.chmod(tmp, stat.S_IMODE(st.st_mode))
-            spare = self._keep_replaced(target, os.path.join(folder, prefix + _SPARE), st)
-            os.replace(tmp, target)
-        except BaseException as exc:
-            for name in (tmp, spare):
-                if name is not None:
-                    with contextlib.suppress(OSError):
-                        os.unlink(name)
-            if isinstance(exc, OSError):
-                raise NotebookError(f"cannot write: {exc.strerror or exc}") from None
-            raise
-        self._spare = spare
-
-    @staticmethod
-    def _new_temp(folder: str, prefix: str) -> tuple[int, str]:
-        try:
-            return tempfile.mkstemp(prefix=prefix, suffix=".nbguard", dir=folder)
-        except OSError as exc:
-            raise NotebookError(f"cannot write: {exc.strerror or exc}") from None
-
-    def _reused_spare(self, folder: str, st: os.stat_result) -> tuple[int, str] | None:
-        """The spare inode, opened for this write to go over its old bytes, as the temporary
-        file; None if it cannot serve (it is then removed)."""
-        spare, self._spare = self._spare, None
-        if spare is None:
-            return None
-        fd = None
-        try:
-            if os.path.dirname(spare) == folder:
-                fd = os.open(spare, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0))
-                own = os.fstat(fd)
-                # Only our name links it, and it has the owner the file already has.
-                if own.st_nlink == 1 and (own.st_uid, own.st_gid) == (st.st_uid, st.st_gid):
-                    busy = _open_elsewhere(fd)
-                    if busy is None:
-                        self._recycle = False
-                    elif not busy:
-                        return fd, spare
-        except OSError:
-            pass
-        if fd is not None:
+            _fill(fd, data, target, st)
+            with _signals_held():  # the name lives for two system calls, which a signal must not split
+                temp = _link(fd, prefix, dir_fd)
+                if temp is None:
+                    return False
+                os.replace(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+                temp = None
+        finally:
             os.close(fd)
-        with contextlib.suppress(OSError):
-            os.unlink(spare)
-        return None
+            if temp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp, dir_fd=dir_fd)
+        return True
+    finally:
+        os.close(dir_fd)
 
-    def _keep_replaced(self, target: str, name: str, st: os.stat_result) -> str | None:
-        """A second name for the inode about to be replaced, for reuse; None if not kept.
 
-        A file with other hard links is not kept: its inode stays in use under them.
-        """
-        if not self._recycle or st.st_nlink != 1:
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Delay SIGINT and SIGTERM (their handlers run on leaving) where the system can."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _anonymous_file(dir_fd: int) -> int | None:
+    """A new file without a name in the folder ``dir_fd``; None where O_TMPFILE is not offered."""
+    try:
+        return os.open(".", _O_TMPFILE | os.O_WRONLY | _O_CLOEXEC, 0o600, dir_fd=dir_fd)
+    except OSError as exc:
+        if exc.errno in _NO_TMPFILE:
             return None
+        raise
+
+
+def _link(fd: int, prefix: str, dir_fd: int) -> str | None:
+    """Give the anonymous file ``fd`` a temporary name in ``dir_fd``; None without /proc."""
+    for _ in range(100):
+        temp = f"{prefix}{secrets.token_hex(4)}.nbguard"
         try:
-            os.link(target, name, follow_symlinks=False)
-        except OSError:
+            # linkat with AT_SYMLINK_FOLLOW (what a dst_dir_fd gets from os.link) on the
+            # /proc entry is how an O_TMPFILE file is linked without privileges.
+            os.link(f"/proc/self/fd/{fd}", temp, dst_dir_fd=dir_fd)
+        except FileExistsError:
+            continue
+        except FileNotFoundError:
+            if os.path.isdir("/proc/self/fd"):
+                raise
             return None
-        return name
+        return temp
+    raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST))
 
 
-def writer_for(count: int) -> AtomicWriter:
-    """The writer for a run of ``count`` files, written one after the other: a spare is
-    worth keeping only when another file follows (a single write keeps none)."""
-    return AtomicWriter(recycle=count > 1)
+def _write_named(folder: str, prefix: str, data: bytes, target: str, st: os.stat_result) -> None:
+    fd, temp = tempfile.mkstemp(prefix=prefix, suffix=".nbguard", dir=folder)
+    done = False
+    try:
+        try:
+            _fill(fd, data, target, st)
+        finally:
+            os.close(fd)  # before the rename, which Windows refuses on an open file
+        if not hasattr(os, "fchmod"):
+            os.chmod(temp, stat.S_IMODE(st.st_mode))
+        os.replace(temp, target)
+        done = True
+    finally:
+        if not done:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
 
 
-def write_atomic(path: str, data: bytes) -> None:
-    """Replace one file atomically (see :class:`AtomicWriter`)."""
-    with writer_for(1) as writer:
-        writer.write(path, data)
+def _fill(fd: int, data: bytes, target: str, st: os.stat_result) -> None:
+    """Write ``data`` to ``fd`` whole and flushed, with the old file's owner, mode and xattrs."""
+    with os.fdopen(fd, "wb", closefd=False) as f:
+        f.write(data)
+    if hasattr(os, "fchown") and (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
+        # As root both are kept; a user may still give the file a group they are in.
+        for uid in (st.st_uid, -1):
+            with contextlib.suppress(PermissionError):
+                os.fchown(fd, uid, st.st_gid)
+                break
+    if hasattr(os, "fchmod"):  # after chown, which clears the set-user-ID and set-group-ID bits
+        os.fchmod(fd, stat.S_IMODE(st.st_mode))
+    _copy_xattrs(target, fd)
+    os.fsync(fd)
+
+
+def _copy_xattrs(source: str, fd: int) -> None:
+    """Extended attributes (POSIX ACLs are ``system.posix_acl_*`` ones) from ``source`` to ``fd``."""
+    if not hasattr(os, "listxattr"):
+        return
+    try:
+        names = os.listxattr(source)
+    except OSError as exc:
+        if exc.errno in _XATTR_SKIPPED:
+            return
+        raise
+    for attr in names:
+        try:
+            os.setxattr(fd, attr, os.getxattr(source, attr))
+        except OSError as exc:
+            # e.g. security.selinux without privilege, or trusted.* as a user
+            if exc.errno not in _XATTR_SKIPPED:
+                raise
 
 
 def _temp_owner_gone(pid: int, path: str) -> bool:
@@ -196,7 +222,7 @@ def _temp_owner_gone(pid: int, path: str) -> bool:
 
 def remove_stale_temp_files(paths: Iterable[str]) -> None:
     """Remove, beside each of ``paths``, the temporary files of nbguard processes that died
-    before their rename (the new bytes, or a spare holding a replaced file's old bytes).
+    before their rename.
 
     Nothing can clean up inside a process killed by SIGKILL (or a power cut), so
     the next run that writes into the same folder does it: once per folder, since
