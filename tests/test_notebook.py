@@ -100,7 +100,7 @@ def test_dumps_v3_matches_nbformat():
 CORPUS = corpus_notebooks()
 
 
-@pytest.mark.skipif(not CORPUS, reason="../shared/corpus is absent")
+@pytest.mark.corpus
 def test_dumps_matches_nbformat_over_corpus():
     mismatches, compared = [], 0
     for path in CORPUS:

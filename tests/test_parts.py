@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from nbfactory import (
     code,
-    corpus_notebooks,
     display_data,
     error,
     execute_result,
@@ -421,7 +420,7 @@ def test_part_texts_of_nbformat3_and_tagged_cells():
     )
 
 
-@pytest.mark.skipif(not corpus_notebooks(), reason="../shared/corpus is not present")
+@pytest.mark.corpus
 def test_part_texts_agree_with_iter_parts_on_the_corpus():
     from nbguard.checks.strip import StripOptions, strip
 

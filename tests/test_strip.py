@@ -435,6 +435,7 @@ def test_a_folder_is_walked_under_the_name_it_was_given(tmp_path, monkeypatch, c
     assert [line.split(":")[0] for line in capsys.readouterr().out.splitlines()] == expected
 
 
+@pytest.mark.e2e
 def test_folders_inside_git_respect_gitignore(tmp_path, capsys):
     root = tmp_path / "repo"
     root.mkdir()
