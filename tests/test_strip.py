@@ -513,6 +513,7 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
     proc.stdout.readline()
     proc.stdout.close()  # like `nbguard ... | head -1`
     err = proc.stderr.read()
+    proc.stderr.close()
     assert proc.wait() == 1
     assert b"Traceback" not in err and b"Exception ignored" not in err
 
