@@ -141,6 +141,16 @@ PNG = b64("\x89PNG not really an image but stored as one")
             id="attachments-decoded-images-skipped",
         ),
         pytest.param(
+            markdown("x", attachments={"a.txt": "not a bundle", "b.txt": {"text/plain": b64("K=v")}}),
+            [(1, "source", "x", MARKDOWN), (1, "attachment b.txt", "K=v", TEXT)],
+            id="attachment-not-a-bundle-skipped",
+        ),
+        pytest.param(
+            {**markdown("x"), "attachments": ["not", "a", "mapping"]},
+            [(1, "source", "x", MARKDOWN)],
+            id="attachments-not-a-mapping-skipped",
+        ),
+        pytest.param(
             markdown("see ![x](data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAE) there"),
             [(1, "source", "see ![x](data:;base64,(elided)) there", MARKDOWN)],
             id="inline-image-elided",
