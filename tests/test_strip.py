@@ -481,7 +481,9 @@ def test_no_heavy_imports_on_start_up(dirty):
         "heavy = [m for m in ('nbformat', 'jsonschema', 'detect_secrets', 'multiprocessing') if m in sys.modules];"
         "print(heavy)"
     )
-    proc = subprocess.run([sys.executable, "-c", code_, str(dirty)], capture_output=True, text=True)
+    # Without coverage's start-up in the child (patch = subprocess): it imports multiprocessing.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_PROCESS_")}
+    proc = subprocess.run([sys.executable, "-c", code_, str(dirty)], capture_output=True, text=True, env=env)
     assert proc.stdout.strip().splitlines()[-1] == "[]"
 
 
