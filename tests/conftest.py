@@ -8,6 +8,32 @@ import pytest
 # Make tests/nbfactory.py importable as `nbfactory` wherever pytest is started.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from nbfactory import corpus_absence, corpus_notebooks
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test marked ``corpus`` runs when ../shared/corpus holds notebooks; without them it
+    fails in CI and skips elsewhere, with the reason (nbfactory.corpus_absence)."""
+    if item.get_closest_marker("corpus") is None:
+        return
+    verdict = corpus_absence(_corpus_notebooks(), os.environ)
+    if verdict is None:
+        return
+    action, message = verdict
+    if action == "fail":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+_corpus: list[Path] | None = None
+
+
+def _corpus_notebooks() -> list[Path]:
+    global _corpus
+    if _corpus is None:
+        _corpus = corpus_notebooks()
+    return _corpus
+
 
 @pytest.fixture(scope="session")
 def pre_commit_env(tmp_path_factory):

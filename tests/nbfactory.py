@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 
 def code(
@@ -99,6 +99,26 @@ def corpus_notebooks() -> list[Path]:
     if not CORPUS.is_dir():
         return []
     return sorted(CORPUS.rglob("*.ipynb"))
+
+
+def corpus_absence(
+    notebooks: list[Path], env: Mapping[str, str]
+) -> tuple[Literal["fail", "skip"], str] | None:
+    """What a test marked ``corpus`` does, given the corpus's notebooks and the environment:
+    None (run it) when there are notebooks; without them, ("fail", why) in CI (``CI=true``,
+    as CI runs and GitHub Actions set it), so that corpus tests never skip silently there;
+    ("skip", why) on a developer machine, or wherever ``NBGUARD_NO_CORPUS=1`` says the corpus
+    is absent by intent (the GitHub workflow). tests/conftest.py applies it to each test."""
+    if notebooks:
+        return None
+    if env.get("NBGUARD_NO_CORPUS") == "1":
+        return "skip", f"no corpus at {CORPUS} (NBGUARD_NO_CORPUS=1: absent by intent)"
+    if env.get("CI", "").lower() == "true":
+        return "fail", (
+            f"the shared corpus is missing at {CORPUS} and CI=true: corpus tests must run in CI "
+            "(set NBGUARD_NO_CORPUS=1 where it is absent by intent)"
+        )
+    return "skip", f"no corpus at {CORPUS} (on CI, with CI=true, this fails)"
 
 
 def readable_corpus_notebooks() -> Iterator[tuple[Path, dict[str, Any]]]:

@@ -287,6 +287,7 @@ def git(*args, cwd):
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
 
 
+@pytest.mark.e2e
 def test_tree_walk_inside_git_takes_tracked_files(tmp_path, capsys, monkeypatch):
     git("init", "-q", cwd=tmp_path)
     write_nb(tmp_path / "tracked.ipynb", OUT_OF_ORDER)

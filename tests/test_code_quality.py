@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# Runs ruff and mypy, peer tools, in subprocesses.
+pytestmark = pytest.mark.e2e
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -172,6 +172,7 @@ def test_globs(pattern, path, matches):
     assert bool(glob_to_regex(pattern).fullmatch(path)) is matches
 
 
+@pytest.mark.e2e
 def test_git_root_is_found_from_a_real_repository(tmp_path):
     subprocess.run(["git", "init", "-q", str(tmp_path / "r")], check=True)
     write(tmp_path / ".nbguard.toml", "max-kb = 1\n")

@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 
 import pytest
 
@@ -408,7 +409,11 @@ def test_process_command_on_real_pipes(tmp_path):
 
 # --- real git -----------------------------------------------------------------------
 
-needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+def needs_git(test: Callable[..., None]) -> Callable[..., None]:
+    """Runs the real git: an end-to-end test, skipped where git is not installed."""
+    skip = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+    return pytest.mark.e2e(skip(test))
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from nbfactory import CORPUS, code, make_nb, readable_corpus_notebooks
+from nbfactory import code, make_nb, readable_corpus_notebooks
 from nbguard import notebook
 from nbguard.checks import hidden_state as hs
 from nbguard.checks import order
@@ -172,7 +172,7 @@ def _counts_read_one_to_n(nb: notebook.Notebook) -> bool:
     return bool(counts) and counts == list(range(1, len(counts) + 1))
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no corpus at {CORPUS}")
+@pytest.mark.corpus
 def test_nothing_reported_on_notebooks_run_top_to_bottom():
     """Every corpus notebook whose counts read 1..N (a real top-to-bottom run) is clean.
 

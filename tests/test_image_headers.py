@@ -269,6 +269,7 @@ SVG_CASES = [
     ("no size at all", "<svg><circle r='3'/></svg>", None),
     ("zero size", '<svg width="0" height="0">', None),
     ("bad viewBox", '<svg viewBox="0 0 8">', None),
+    ("viewBox not numbers", '<svg viewBox="0 0 eight six">', None),
     ("not svg", "<svgx width='1' height='1'>", None),
     ("not svg at all", "hello", None),
     ("tiny rounds up to 1", '<svg width="0.2" height="0.4">', (1, 1)),
@@ -278,3 +279,10 @@ SVG_CASES = [
 @pytest.mark.parametrize(("text", "expected"), [c[1:] for c in SVG_CASES], ids=[c[0] for c in SVG_CASES])
 def test_svg_size(text, expected):
     assert svg_size(text) == expected
+
+
+def test_jpeg_gives_up_after_a_thousand_segments_before_the_frame():
+    sof = b"\xff\xc0\x00\x11\x08" + struct.pack(">HH", 5, 7)
+    app = b"\xff\xe0\x00\x02"  # an empty APP0 segment
+    assert jpeg_size(_reader(b"\xff\xd8" + app * 999 + sof)) == (7, 5)
+    assert jpeg_size(_reader(b"\xff\xd8" + app * 1000 + sof)) is None

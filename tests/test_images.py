@@ -676,7 +676,7 @@ def test_readme_examples_are_exact(monkeypatch, capsys):
 CORPUS = corpus_notebooks()
 
 
-@pytest.mark.skipif(not CORPUS, reason="../shared/corpus is not present")
+@pytest.mark.corpus
 def test_corpus_sizes_and_headers_match_decoding():
     images_seen = rasters = 0
     for path in CORPUS:

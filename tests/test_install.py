@@ -11,7 +11,7 @@ import pytest
 from nbguard import cli
 from nbguard.commands import install as I
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")]
 
 LINE = "*.ipynb filter=nbguard diff=nbguard"
 PY = shlex.quote(sys.executable)

@@ -20,7 +20,8 @@ from nbfactory import CORPUS, corpus_notebooks
 pytest.importorskip("nbstripout")
 
 NOTEBOOKS = corpus_notebooks()
-pytestmark = pytest.mark.skipif(not NOTEBOOKS, reason="../shared/corpus is absent")
+# Reads every corpus notebook and runs nbstripout, the peer tool, in a subprocess.
+pytestmark = [pytest.mark.corpus, pytest.mark.e2e]
 
 # Runs nbstripout's own command line once per file, in one interpreter, so that a
 # file it cannot handle does not stop the others (its main() exits on the first).

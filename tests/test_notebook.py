@@ -100,7 +100,7 @@ def test_dumps_v3_matches_nbformat():
 CORPUS = corpus_notebooks()
 
 
-@pytest.mark.skipif(not CORPUS, reason="../shared/corpus is absent")
+@pytest.mark.corpus
 def test_dumps_matches_nbformat_over_corpus():
     mismatches, compared = [], 0
     for path in CORPUS:
@@ -298,3 +298,79 @@ def test_check_structure_reports_the_cell_problem(cell):
     else:
         with pytest.raises(NotebookError, match=f"^cell 2: {re.escape(problem)}$"):
             notebook.check_structure(nb)
+
+
+# --- the writer on shapes nbformat's writer passes through unchanged -----------------
+
+
+def test_dumps_keeps_what_is_not_a_bundle_a_source_or_metadata_as_it_is():
+    nb = {
+        "cells": [
+            {"cell_type": "raw", "metadata": {}, "source": None},
+            code(
+                "x",
+                outputs=[
+                    {"execution_count": 1, "metadata": {}, "output_type": "execute_result"},
+                    {"data": "not a bundle", "metadata": {}, "output_type": "display_data"},
+                ],
+            ),
+        ],
+        "metadata": "not a mapping",
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    assert json.loads(notebook.dumps(nb)) == {
+        **nb,
+        "cells": [nb["cells"][0], {**nb["cells"][1], "source": ["x"]}],
+    }
+
+
+def test_dumps_v3_joins_lines_without_newlines_and_keeps_other_values():
+    nb = {
+        "metadata": {},
+        "nbformat": 3,
+        "nbformat_minor": 0,
+        "worksheets": [
+            {
+                "cells": [
+                    {
+                        "cell_type": "code",
+                        "input": ["x = 1", "y = 2"],
+                        "metadata": {},
+                        "outputs": [{"output_type": "pyout", "prompt_number": 1, "text": 5}],
+                    },
+                    {"cell_type": "code", "metadata": {}, "outputs": []},
+                ],
+                "metadata": {},
+            }
+        ],
+    }
+    cells = json.loads(notebook.dumps(nb))["worksheets"][0]["cells"]
+    assert cells[0]["input"] == ["x = 1\n", "y = 2"]
+    assert cells[0]["outputs"] == [{"output_type": "pyout", "prompt_number": 1, "text": 5}]
+    assert cells[1] == {"cell_type": "code", "metadata": {}, "outputs": []}
+
+
+def _plain_doc() -> document.Document:
+    doc = notebook.parse(json.dumps(make_nb(code("x"))).encode())
+    assert not doc.has_floats
+    return doc
+
+
+def test_serialize_refuses_text_utf8_cannot_hold():
+    nb = make_nb(code("lone \ud800 surrogate"))
+    with pytest.raises(NotebookError) as raised:
+        notebook.serialize(_plain_doc(), nb)
+    assert str(raised.value) == "holds text that cannot be encoded as UTF-8"
+
+
+def test_serialize_refuses_metadata_nested_too_deeply_to_write():
+    deep: dict[str, object] = {}
+    inner = deep
+    for _ in range(5000):
+        inner["a"] = {}
+        inner = inner["a"]
+    nb = make_nb(code("x"), metadata={"deep": deep})
+    with pytest.raises(NotebookError) as raised:
+        notebook.serialize(_plain_doc(), nb)
+    assert str(raised.value) == "nested too deeply to write"

@@ -391,6 +391,7 @@ def _readme_example(root: Path) -> str:
 # --- through the real pre-commit ------------------------------------------
 
 
+@pytest.mark.e2e
 def test_hook_through_pre_commit(git_repo, pre_commit_env):
     if shutil.which("git") is None:
         pytest.skip("git is not installed")

@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from nbfactory import (
     code,
-    corpus_notebooks,
     display_data,
     error,
     execute_result,
@@ -140,6 +139,16 @@ PNG = b64("\x89PNG not really an image but stored as one")
                 (1, "attachment raw.txt", "not base64\nat all!", TEXT),
             ],
             id="attachments-decoded-images-skipped",
+        ),
+        pytest.param(
+            markdown("x", attachments={"a.txt": "not a bundle", "b.txt": {"text/plain": b64("K=v")}}),
+            [(1, "source", "x", MARKDOWN), (1, "attachment b.txt", "K=v", TEXT)],
+            id="attachment-not-a-bundle-skipped",
+        ),
+        pytest.param(
+            {**markdown("x"), "attachments": ["not", "a", "mapping"]},
+            [(1, "source", "x", MARKDOWN)],
+            id="attachments-not-a-mapping-skipped",
         ),
         pytest.param(
             markdown("see ![x](data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAE) there"),
@@ -421,7 +430,7 @@ def test_part_texts_of_nbformat3_and_tagged_cells():
     )
 
 
-@pytest.mark.skipif(not corpus_notebooks(), reason="../shared/corpus is not present")
+@pytest.mark.corpus
 def test_part_texts_agree_with_iter_parts_on_the_corpus():
     from nbguard.checks.strip import StripOptions, strip
 

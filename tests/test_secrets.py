@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 import fake_tokens as ft
 from nbfactory import (
     code,
-    corpus_notebooks,
     display_data,
     error,
     execute_result,
@@ -935,7 +934,7 @@ def test_no_anchor_runs_past_the_end_of_a_line(text):
         assert all("\n" not in match.group() for match in regex.finditer(scanned))
 
 
-@pytest.mark.skipif(not corpus_notebooks(), reason="../shared/corpus is not present")
+@pytest.mark.corpus
 def test_the_fast_pass_gives_exactly_the_anchor_lines_on_the_corpus():
     compared = 0
     for path, nb in readable_corpus_notebooks():
@@ -1218,10 +1217,8 @@ def test_the_example_notebook_is_caught(capsys):
 
 # --- the real corpus ---------------------------------------------------------------
 
-CORPUS = corpus_notebooks()
 
-
-@pytest.mark.skipif(not CORPUS, reason="../shared/corpus is not present")
+@pytest.mark.corpus
 def test_corpus_scans_without_errors_and_findings_are_well_formed():
     scanned = 0
     for _path, nb in readable_corpus_notebooks():

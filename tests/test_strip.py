@@ -438,6 +438,7 @@ def test_a_folder_is_walked_under_the_name_it_was_given(tmp_path, monkeypatch, c
     assert [line.split(":")[0] for line in capsys.readouterr().out.splitlines()] == expected
 
 
+@pytest.mark.e2e
 def test_folders_inside_git_respect_gitignore(tmp_path, capsys):
     root = tmp_path / "repo"
     root.mkdir()
@@ -483,7 +484,9 @@ def test_no_heavy_imports_on_start_up(dirty):
         "heavy = [m for m in ('nbformat', 'jsonschema', 'detect_secrets', 'multiprocessing') if m in sys.modules];"
         "print(heavy)"
     )
-    proc = subprocess.run([sys.executable, "-c", code_, str(dirty)], capture_output=True, text=True)
+    # Without coverage's start-up in the child (patch = subprocess): it imports multiprocessing.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_PROCESS_")}
+    proc = subprocess.run([sys.executable, "-c", code_, str(dirty)], capture_output=True, text=True, env=env)
     assert proc.stdout.strip().splitlines()[-1] == "[]"
 
 
@@ -515,6 +518,7 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
     proc.stdout.readline()
     proc.stdout.close()  # like `nbguard ... | head -1`
     err = proc.stderr.read()
+    proc.stderr.close()
     assert proc.wait() == 1
     assert b"Traceback" not in err and b"Exception ignored" not in err
 

@@ -82,6 +82,7 @@ def test_a_reader_holding_the_old_file_keeps_reading_the_old_bytes(tmp_path):
     finally:
         reader.kill()
         reader.wait()
+        reader.stdout.close()
     assert (first.read_bytes(), second.read_bytes()) == (b"new 0\n", b"new 1\n")
     assert _listing(tmp_path) == ["nb0.ipynb", "nb1.ipynb"]
 
