@@ -267,7 +267,15 @@ def test_killed_at_random_moments_every_notebook_is_old_or_new_and_nothing_stays
     for attempt in range(tries):
         _dirty_batch(tmp_path)
         proc = _started(["strip", "--isolated", "-j", "1", "."], tmp_path)
-        time.sleep(rng.uniform(0.1, 1.0) * duration)
+        if attempt % 2:
+            time.sleep(rng.uniform(0.1, 1.0) * duration)  # anywhere, start-up included
+        else:
+            # Once the first notebook is written, so that kills land inside the batch
+            # however long start-up takes on a loaded machine.
+            first = tmp_path / names[0]
+            while proc.poll() is None and first.read_text(encoding="utf-8") == BIG_DIRTY:
+                time.sleep(0.001)
+            time.sleep(rng.uniform(0, 0.03))
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, getattr(signal, sig))
         proc.wait()
