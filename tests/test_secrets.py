@@ -1062,6 +1062,44 @@ def test_check_leaves_detect_secrets_settings_as_they_were():
     assert get_settings().json() == before
 
 
+def test_the_scan_uses_none_of_detect_secrets_private_scan_helpers(monkeypatch):
+    from detect_secrets.core import scan
+
+    notebooks = [p.nb for p in PLANTS[::5]]
+    expected = [check(nb) for nb in notebooks]
+
+    def private(*args, **kwargs):
+        raise AssertionError("a private helper of detect_secrets.core.scan was called")
+
+    for name in dir(scan):
+        if name.startswith("_") and not name.startswith("__") and callable(getattr(scan, name)):
+            monkeypatch.setattr(scan, name, private)
+    assert [check(nb) for nb in notebooks] == expected
+    assert [secrets.make_check({})(nb) for nb in notebooks] == expected
+    assert any(expected)
+
+
+def test_nothing_is_verified_even_where_the_settings_in_force_would_verify(monkeypatch):
+    from detect_secrets.plugins.base import BasePlugin
+    from detect_secrets.settings import get_settings, transient_settings
+
+    nb = make_nb(code([f'password = "{PW}"\n', f'token = "{GH}"\n']))
+    expected = check(nb)
+    verified = []
+
+    def verify(self, secret):  # named as the method: detect-secrets finds it on the class by name
+        verified.append(type(self).__name__)
+
+    monkeypatch.setattr(BasePlugin, "verify", verify)
+    policy = {"path": "detect_secrets.filters.common.is_ignored_due_to_verification_policies", "min_level": 2}
+    with transient_settings({"plugins_used": [], "filters_used": [policy]}):  # a caller's verifying scan
+        theirs = get_settings().json()
+        assert check(nb) == expected
+        assert secrets.make_check({})(nb) == expected
+        assert get_settings().json() == theirs
+    assert verified == [] and len(expected) == 2
+
+
 def test_the_command_line_scanner_keeps_its_engine_and_leaves_the_settings_as_they_were(monkeypatch):
     import pickle
 
