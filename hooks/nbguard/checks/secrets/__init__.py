@@ -12,26 +12,28 @@ secret and a fingerprint (a prefix of the SHA-256 of the value) that can be
 allowlisted. The value itself is never put in a finding, a message or an
 exception.
 
-detect-secrets (any 1.x from 1.5) is driven through its public API only,
-taken to be what its documentation shows, or what has no leading underscore,
-in a public module, and is used by its own command line or plugin and filter
-API:
+detect-secrets (1.5 or a later 1.x) is used through its public API only.
+Public is taken to mean: shown in its documentation, or named without a
+leading underscore in a module so named, and used by its own scan or command
+line. So:
 
 - plugins through ``analyze_line(filename=, line=, line_number=, context=)``
-  and ``secret_type``, the plugin API its documentation describes;
-- settings through ``detect_secrets.settings.transient_settings``, entered
-  around the scan of a notebook and left before :func:`check` returns
-  (plugins look there for whether to verify what they find online; nbguard's
-  settings say never);
-- filters obtained from those settings with
-  ``detect_secrets.core.scan.get_filters_with_parameter`` (on ``get_filters``),
-  which detect-secrets' scan uses to pick the filters for each step, then
-  called here with the arguments each declares, which is the injection its
-  filter documentation describes. Its helper that does that per call
-  (``_is_filtered_out``) is private; ``util.inject.call_function_with_arguments``
-  is public, but would redo the work on every call, and a filter that cannot
-  be given what it needs is left out once here where detect-secrets skips it
-  on each call (on its TypeError);
+  and ``secret_type``, its documented plugin API;
+- settings through ``detect_secrets.settings.transient_settings`` (its
+  documented way to scan as a library), entered around the scan of each
+  notebook that has a candidate line and left before :func:`check` returns.
+  They must be in force while plugins run: ``analyze_line`` reads them to
+  decide whether to verify a value online, which nbguard's never allow;
+- filters as those settings name them, picked for each step of the scan by
+  ``detect_secrets.core.scan.get_filters_with_parameter`` (which reads
+  ``detect_secrets.settings.get_filters``), as detect-secrets' own per-line
+  loop does. Each is then called with the values it declares among the five
+  its filter documentation lists (filename, line, plugin, secret, context):
+  that loop's private ``_is_filtered_out`` does this injection on every call;
+  the public ``util.inject.call_function_with_arguments`` could too, but it
+  inspects the function every time, and a filter that needs a value a step
+  does not have is skipped on its TypeError each time, where here it is left
+  out once;
 - ``detect_secrets.util.code_snippet.get_code_snippet`` for the context that
   the allowlist pragmas read.
 """
