@@ -1065,21 +1065,88 @@ def test_check_leaves_detect_secrets_settings_as_they_were():
     assert get_settings().json() == before
 
 
-def test_the_command_line_scan_keeps_its_engine_and_survives_a_change_of_settings():
-    from detect_secrets.settings import transient_settings
+def test_the_scan_uses_none_of_detect_secrets_private_scan_helpers(monkeypatch):
+    from detect_secrets.core import scan
+
+    notebooks = [p.nb for p in PLANTS[::5]]
+    expected = [check(nb) for nb in notebooks]
+
+    def private(*args, **kwargs):
+        raise AssertionError("a private helper of detect_secrets.core.scan was called")
+
+    for name in dir(scan):
+        if name.startswith("_") and not name.startswith("__") and callable(getattr(scan, name)):
+            monkeypatch.setattr(scan, name, private)
+    assert [check(nb) for nb in notebooks] == expected
+    assert [secrets.make_check({})(nb) for nb in notebooks] == expected
+    assert any(expected)
+
+
+def test_nothing_is_verified_even_where_the_settings_in_force_would_verify(monkeypatch):
+    from detect_secrets.plugins.base import BasePlugin
+    from detect_secrets.settings import get_settings, transient_settings
+
+    nb = make_nb(code([f'password = "{PW}"\n', f'token = "{GH}"\n']))
+    expected = check(nb)
+    verified = []
+
+    def verify(self, secret):  # named as the method: detect-secrets finds it on the class by name
+        verified.append(type(self).__name__)
+
+    monkeypatch.setattr(BasePlugin, "verify", verify)
+    policy = {"path": "detect_secrets.filters.common.is_ignored_due_to_verification_policies", "min_level": 2}
+    with transient_settings({"plugins_used": [], "filters_used": [policy]}):  # a caller's verifying scan
+        theirs = get_settings().json()
+        assert check(nb) == expected
+        assert secrets.make_check({})(nb) == expected
+        assert get_settings().json() == theirs
+    assert verified == [] and len(expected) == 2
+
+
+def test_the_command_line_scanner_keeps_its_engine_and_leaves_the_settings_as_they_were(monkeypatch):
+    import pickle
+
+    from detect_secrets import settings as ds_settings
+    from detect_secrets.settings import get_settings
 
     notebooks = [p.nb for p in PLANTS[::5]] + [nb for _, nb in controls()]
     expected = [check(nb) for nb in notebooks]
-    assert [secrets.checked(nb) for nb in notebooks] == expected
-    engine = secrets._process_engine
-    assert engine is not None and engine.in_force()
-    assert secrets.checked(notebooks[0]) == expected[0]
-    assert secrets._process_engine is engine  # entered once, kept
-    with transient_settings({"plugins_used": [], "filters_used": []}):  # someone else's scan
-        assert not engine.in_force()
-        assert secrets.checked(notebooks[0]) == expected[0]
-    assert [secrets.checked(nb) for nb in notebooks] == expected
-    assert any(expected)
+    with_candidates = sum(
+        any(secrets.candidate_lines_of(notebook.part_texts(nb, skip_tagged=secrets.ALLOW_TAG)[0]))
+        for nb in notebooks
+    )
+    entered = []
+    real_transient = ds_settings.transient_settings
+
+    def counted(config):
+        entered.append(config)
+        return real_transient(config)
+
+    monkeypatch.setattr(ds_settings, "transient_settings", counted)
+    scanner = secrets.make_check({})
+    before = get_settings().json()
+    found = []
+    for nb in notebooks:
+        found.append(scanner(nb))
+        assert get_settings().json() == before  # nothing left in force after each call
+    assert found == expected and any(expected)
+    engine = scanner._engine
+    assert engine is not None
+    # entered once per notebook that has a candidate line, and only for those
+    assert 0 < len(entered) == with_candidates < len(notebooks)
+    assert scanner(notebooks[0]) == expected[0]
+    assert scanner._engine is engine  # made once, kept
+    with real_transient({"plugins_used": [], "filters_used": []}):  # someone else's scan
+        theirs = get_settings().json()
+        assert scanner(notebooks[0]) == expected[0]
+        assert get_settings().json() == theirs
+    assert get_settings().json() == before
+    copy = pickle.loads(pickle.dumps(scanner))  # as sent to a worker process: without the engine
+    assert copy == scanner and copy._engine is None
+    assert [copy(nb) for nb in notebooks] == expected
+    assert pickle.loads(pickle.dumps(secrets.make_check({"allow-fingerprints": ["0123456789ab"]}))) == (
+        secrets.Scanner(frozenset({"0123456789ab"}))
+    )
 
 
 def test_the_command_line_says_nothing_on_standard_error_when_it_exits(tmp_path):

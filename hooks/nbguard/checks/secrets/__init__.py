@@ -11,18 +11,44 @@ Findings name the cell, the part, the line within the part, the kind of
 secret and a fingerprint (a prefix of the SHA-256 of the value) that can be
 allowlisted. The value itself is never put in a finding, a message or an
 exception.
+
+detect-secrets (1.5 or a later 1.x) is used through its public API only.
+Public is taken to mean: shown in its documentation, or named without a
+leading underscore in a module so named, and used by its own scan or command
+line. So:
+
+- plugins through ``analyze_line(filename=, line=, line_number=, context=)``
+  and ``secret_type``, its documented plugin API;
+- settings through ``detect_secrets.settings.transient_settings`` (its
+  documented way to scan as a library), entered around the scan of each
+  notebook that has a candidate line and left before :func:`check` returns.
+  They must be in force while plugins run: ``analyze_line`` reads them to
+  decide whether to verify a value online, which nbguard's never allow;
+- filters as those settings name them, picked for each step of the scan by
+  ``detect_secrets.core.scan.get_filters_with_parameter`` (which reads
+  ``detect_secrets.settings.get_filters``), as detect-secrets' own per-line
+  loop does. Each is then called with the values it declares among the five
+  its filter documentation lists (filename, line, plugin, secret, context):
+  that loop's private ``_is_filtered_out`` does this injection on every call;
+  the public ``util.inject.call_function_with_arguments`` could too, but it
+  inspects the function every time, and a filter that needs a value a step
+  does not have is skipped on its TypeError each time, where here it is left
+  out once;
+- ``detect_secrets.util.code_snippet.get_code_snippet`` for the context that
+  the allowlist pragmas read.
 """
 
 from __future__ import annotations
 
 import bisect
-import functools
+import contextlib
 import hashlib
+import inspect
 import itertools
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from nbguard import notebook
@@ -423,18 +449,52 @@ def _regex_gate(plugin: Any) -> tuple[re.Pattern[str], ...] | None:
     return detectors.line_gate(plugin)
 
 
+# The arguments detect-secrets' own per-line loop (core.scan) gives the filters it selects
+# by one parameter each: "line" before the plugins run, then "secret" and "context" on each
+# value found.
+_LINE_ARGS = frozenset({"filename", "line", "context"})
+_SECRET_ARGS = frozenset({"filename", "secret", "plugin", "line"})
+_CONTEXT_ARGS = _SECRET_ARGS | {"context"}
+_STAGES = (("line", _LINE_ARGS), ("secret", _SECRET_ARGS), ("context", _CONTEXT_ARGS))
+
+_Filter = tuple[Callable[..., Any], tuple[str, ...]]
+
+
+def _callable_with(filters: Iterable[Callable[..., Any]], given: frozenset[str]) -> tuple[_Filter, ...]:
+    """Each filter that can be called with values of the names in ``given``, with the names
+    of those it declares: detect-secrets' injection, worked out once. A filter that needs a
+    value not given is left out, as detect-secrets skips it (on its TypeError)."""
+    found: list[_Filter] = []
+    for fn in filters:
+        params = inspect.signature(fn).parameters.values()
+        named = [p for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        if all(p.name in given for p in named if p.default is p.empty):
+            found.append((fn, tuple(p.name for p in named if p.name in given)))
+    return tuple(found)
+
+
+def _filtered_out(filters: tuple[_Filter, ...], **values: Any) -> bool:
+    return any(fn(**{name: values[name] for name in names}) for fn, names in filters)
+
+
 class _Engine:
-    """detect-secrets, configured for nbguard, inside its (process-global) settings."""
+    """detect-secrets, configured for nbguard: its plugins and filters, and nbguard's.
+
+    Built without touching detect-secrets' settings; scanning needs nbguard's
+    settings in force (``with engine:``), since a plugin's ``analyze_line`` looks
+    there for whether to verify what it finds (it must not: nothing is sent to a
+    vendor). Leaving restores the settings in force before. An engine can be
+    entered again and again, but not from two threads at once: the settings are
+    process-global.
+    """
 
     def __init__(self) -> None:
         # Imported here: detect-secrets (and requests, which it imports) is
         # loaded only for notebooks that have a candidate line.
-        from detect_secrets.core import scan
         from detect_secrets.util.code_snippet import get_code_snippet
 
         from nbguard.checks.secrets import detectors
 
-        self._scan = scan
         self._snippet = get_code_snippet
         self._plugins = detectors.all_plugins()
         self._gates = [_regex_gate(plugin) for plugin in self._plugins]
@@ -444,71 +504,59 @@ class _Engine:
             detectors.is_low_variety,
             detectors.is_indirect_reference,
         )
-        self._settings: AbstractContextManager[Any] | None = None
-        self._configured: object = None
+        self._filters: tuple[tuple[_Filter, ...], ...] | None = None
+        self._entered: list[AbstractContextManager[Any]] = []
 
     def __enter__(self) -> _Engine:
-        """Enter nbguard's settings; leaving restores the ones in force before."""
-        from detect_secrets.settings import get_settings, transient_settings
+        """Put nbguard's settings in force (detect-secrets' ``transient_settings``)."""
+        from detect_secrets.settings import transient_settings
 
         from nbguard.checks.secrets import detectors
 
-        self._settings = transient_settings(detectors.SETTINGS)
-        self._settings.__enter__()
-        self._configured = get_settings()
+        settings = transient_settings(detectors.SETTINGS)
+        settings.__enter__()
+        self._entered.append(settings)
+        if self._filters is None:
+            # The filters those settings name, resolved once: the same settings name the same
+            # functions every time.
+            from detect_secrets.core.scan import get_filters_with_parameter
+
+            self._filters = tuple(
+                _callable_with(get_filters_with_parameter(parameter), given) for parameter, given in _STAGES
+            )
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        if self._settings is not None:
-            self._settings.__exit__(*exc)
-
-    def configured(self) -> _Engine:
-        """Put nbguard's settings in force for good: what entering does (the same
-        calls as ``transient_settings``), without keeping the old ones to restore."""
-        from detect_secrets.settings import cache_bust, configure_settings_from_baseline, get_settings
-
-        from nbguard.checks.secrets import detectors
-
-        cache_bust()
-        configure_settings_from_baseline(detectors.SETTINGS)
-        self._configured = get_settings()
-        return self
-
-    def in_force(self) -> bool:
-        """Whether detect-secrets still runs with the settings this engine put in force
-        (changing them, as ``transient_settings`` does, makes a new settings object)."""
-        from detect_secrets.settings import get_settings
-
-        return get_settings() is self._configured
+        self._entered.pop().__exit__(*exc)
 
     def scan(self, lines: list[str], numbers: Iterable[int], name_of: Callable[[int], str]) -> Iterator[_Hit]:
         """Hits on the given (0-based) lines, each line read as file ``name_of(line)``.
 
-        This is detect-secrets' own per-line loop (``_process_line_based_plugins``)
-        run on the candidate lines only, with the whole part as context, so
-        that ``# pragma: allowlist nextline secret`` sees the line above.
+        This is detect-secrets' own per-line loop (``core.scan``, which scanning a
+        file runs) through its public parts, on the candidate lines only, with the
+        whole part as context, so that ``# pragma: allowlist nextline secret`` sees
+        the line above.
         """
-        scan, is_filtered_out = self._scan._scan_line, self._scan._is_filtered_out
+        if self._filters is None or not self._entered:
+            raise RuntimeError("scan outside the engine's settings")
+        line_filters, secret_filters, context_filters = self._filters
         for index in numbers:
             filename = name_of(index)
             context = self._snippet(lines=lines, line_number=index + 1)
             for line in _windows(lines[index].rstrip()):
-                if is_filtered_out(
-                    required_filter_parameters=["line"], filename=filename, line=line, context=context
-                ):
+                if _filtered_out(line_filters, filename=filename, line=line, context=context):
                     continue
                 for plugin in self._plugins_for(line):
-                    for secret in scan(
-                        plugin=plugin, filename=filename, line=line, line_number=index + 1, context=context
-                    ):
+                    found = plugin.analyze_line(
+                        filename=filename, line=line, line_number=index + 1, context=context
+                    )
+                    for secret in found or ():
                         value = secret.secret_value
-                        if value is None or is_filtered_out(
-                            required_filter_parameters=["context"],
-                            filename=filename,
-                            secret=value,
-                            plugin=plugin,
-                            line=line,
-                            context=context,
+                        if value is None:
+                            continue
+                        values = {"filename": secret.filename, "secret": value, "plugin": plugin}
+                        if _filtered_out(secret_filters, **values, line=line) or _filtered_out(
+                            context_filters, **values, line=line, context=context
                         ):
                             continue
                         value = self._whole_value(secret.type, value, filename, lines, index)
@@ -536,11 +584,11 @@ class _Engine:
         return value
 
 
-def _part_hits(part: Part, numbers: list[int], engine: Callable[[], _Engine]) -> list[_Hit]:
-    if not numbers:
+def _part_hits(part: Part, numbers: list[int], engine: _Engine | None) -> list[_Hit]:
+    if not numbers or engine is None:
         return []
     lines = part.text.split("\n")
-    return _best_per_line(engine().scan(lines, numbers, _line_names(part, lines)))
+    return _best_per_line(engine.scan(lines, numbers, _line_names(part, lines)))
 
 
 def check(
@@ -552,44 +600,15 @@ def check(
 
     Parts of cells tagged ``nbguard:allow-secrets``, lines allowlisted with
     detect-secrets' pragmas and values whose fingerprint is in
-    ``allowed_fingerprints`` are not reported. Not thread-safe:
-    detect-secrets' settings are process-global while a scan runs.
+    ``allowed_fingerprints`` are not reported. detect-secrets' settings are
+    as they were when this returns. Not thread-safe: they are process-global
+    while a scan runs.
     """
-    engine: _Engine | None = None
-
-    def started() -> _Engine:
-        nonlocal engine
-        if engine is None:
-            engine = _Engine().__enter__()
-        return engine
-
-    try:
-        return _scan(nb, allowed_fingerprints, started)
-    finally:
-        if engine is not None:
-            engine.__exit__(None, None, None)
-
-
-_process_engine: _Engine | None = None
-
-
-def _kept_engine() -> _Engine:
-    """One engine for the rest of the process, configured on first use.
-
-    Entering detect-secrets' settings and leaving them again costs about a
-    millisecond, as much as scanning a notebook; the command line, which
-    scans many notebooks in one process, puts them in force once, for good
-    (again only if something else changed them meanwhile).
-    """
-    global _process_engine
-    if _process_engine is None:
-        _process_engine = _Engine()
-    if not _process_engine.in_force():
-        _process_engine.configured()
-    return _process_engine
+    return _scan(nb, allowed_fingerprints, _Engine)
 
 
 def _scan(nb: Notebook, allowed: Collection[str], engine: Callable[[], _Engine]) -> list[Finding]:
+    """:func:`check`, with ``engine()`` giving the engine, asked for only if a line is a candidate."""
     texts, owners = notebook.part_texts(nb, skip_tagged=ALLOW_TAG)
     candidates = _candidates(texts)
     widget_values = notebook.password_widget_values(nb)
@@ -601,13 +620,17 @@ def _scan(nb: Notebook, allowed: Collection[str], engine: Callable[[], _Engine])
         return []  # most notebooks: no need to know which cell and part each text is
     parts = notebook.parts_of(nb, {owners[index] for index in flagged})
     findings: list[Finding] = []
-    for index in sorted(flagged):
-        owner = owners[index]
-        part = parts[owner][index - owners.index(owner)]
-        hits = _part_hits(part, candidates.get(index, []), engine)
-        if part.label == "widget state" and part.cell is None:
-            hits = _best_per_line([*hits, *passwords])
-        findings.extend(_findings(part, hits, allowed))
+    with contextlib.ExitStack() as stack:
+        # detect-secrets' settings are entered once for the notebook, and only if it has a
+        # candidate line (about one notebook in seven).
+        scanning = stack.enter_context(engine()) if candidates else None
+        for index in sorted(flagged):
+            owner = owners[index]
+            part = parts[owner][index - owners.index(owner)]
+            hits = _part_hits(part, candidates.get(index, []), scanning)
+            if part.label == "widget state" and part.cell is None:
+                hits = _best_per_line([*hits, *passwords])
+            findings.extend(_findings(part, hits, allowed))
     return findings
 
 
@@ -624,6 +647,42 @@ def _findings(part: Part, hits: Iterable[_Hit], allowed: Collection[str]) -> Ite
             check=NAME,
             fingerprint=fp,
         )
+
+
+@dataclass(frozen=True)
+class Scanner:
+    """The check the command line runs (:func:`make_check`): :func:`check` on each notebook
+    it is called with, an unexpected error becoming a finding on the file (NBG001) that names
+    only the error's type, since its message could quote the text being scanned.
+
+    Picklable, so that batches can be spread over processes: the engine (detect-secrets'
+    plugins and filters, set up once) is made on first need in the process that scans, and
+    is left out of pickling. detect-secrets' settings are entered for each notebook that
+    has a candidate line and left before the call returns.
+    """
+
+    allowed_fingerprints: frozenset[str] = frozenset()
+    _engine: _Engine | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __call__(self, nb: Notebook) -> list[Finding]:
+        try:
+            return _scan(nb, self.allowed_fingerprints, self._kept_engine)
+        except Exception as exc:
+            error = NotebookError(f"secrets scan failed ({type(exc).__name__})")
+            return [error_finding("", error, NAME)]
+
+    def _kept_engine(self) -> _Engine:
+        if self._engine is None:
+            object.__setattr__(self, "_engine", _Engine())  # frozen: a cache, not a field's value
+        assert self._engine is not None
+        return self._engine
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"allowed_fingerprints": self.allowed_fingerprints}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        object.__setattr__(self, "allowed_fingerprints", state["allowed_fingerprints"])
+        object.__setattr__(self, "_engine", None)
 
 
 # --- command line ------------------------------------------------------------
@@ -664,17 +723,13 @@ def kwargs_from_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
 def checked(nb: Notebook, *, allowed_fingerprints: Collection[str] = frozenset()) -> list[Finding]:
     """:func:`check` for the command line: an unexpected error becomes a finding on
     the file (NBG001) naming only the error's type, since its message could quote
-    the text being scanned. detect-secrets' settings, once entered, are kept for
-    the rest of the process (see :func:`_kept_engine`)."""
-    try:
-        return _scan(nb, allowed_fingerprints, _kept_engine)
-    except Exception as exc:
-        error = NotebookError(f"secrets scan failed ({type(exc).__name__})")
-        return [error_finding("", error, NAME)]
+    the text being scanned (see :class:`Scanner`, which keeps its engine from one
+    notebook to the next)."""
+    return Scanner(frozenset(allowed_fingerprints))(nb)
 
 
 def make_check(settings: Mapping[str, Any]) -> Callable[[Notebook], list[Finding]]:
-    return functools.partial(checked, **kwargs_from_settings(settings))
+    return Scanner(**kwargs_from_settings(settings))
 
 
 CHECK = Check(
