@@ -584,3 +584,24 @@ def test_strip_cell_keeps_outputs_as_keep_output_of_says(metadata, default):
     cell_keys = S._key_trees(opts.removed_keys)[1]
     stripped = S._strip_cell(cell, 0, 1, default, cell_keys, S._only_metadata_keys(cell_keys), opts)
     assert bool(stripped["outputs"]) == S.keep_output_of(cell, default, False, 1)
+
+
+@pytest.mark.parametrize(
+    ("metadata", "extra_keys", "kept_metadata"),
+    [
+        ({"tags": ["keep_output", "x"]}, ("cell.metadata.tags",), {"tags": ["keep_output"]}),
+        ({"keep_output": True}, ("cell.metadata.keep_output",), {"keep_output": True}),
+        ({"init_cell": True, "a": 1}, ("cell.metadata.init_cell", "cell.metadata.a"), {"init_cell": True}),
+    ],
+)
+def test_removing_the_marker_that_keeps_outputs_keeps_it_so_stripping_is_idempotent(
+    metadata, extra_keys, kept_metadata
+):
+    """Found by Hypothesis: with the marker removed, a second run would strip the outputs."""
+    opts = StripOptions(extra_keys=extra_keys)
+    nb = make_nb(code("x", count=1, outputs=[stream("out\n")], metadata=metadata))
+    once = strip(nb, opts)
+    cell = once["cells"][0]
+    assert cell["metadata"] == kept_metadata
+    assert cell["outputs"] == nb["cells"][0]["outputs"]
+    assert strip(once, opts) == once

@@ -200,7 +200,29 @@ def _strip_cell(
         if not isinstance(metadata, dict) or cell_metadata_keys.isdisjoint(metadata):
             return out
     result: dict[str, Any] = remove_keys(out, cell_keys)
+    if result is not out and "outputs" in cell:
+        result = _keep_output_markers(cell, result, keep_output, opts, number)
     return result
+
+
+def _keep_output_markers(
+    cell: dict[str, Any], result: dict[str, Any], keep_output: bool | None, opts: StripOptions, number: int
+) -> dict[str, Any]:
+    """``result`` with the marker that decided whether the cell keeps its outputs put back,
+    where removing keys took it (``--extra-keys cell.metadata.tags`` and a ``keep_output``
+    tag): else the next run would decide otherwise, and stripping would not be idempotent."""
+    keep = keep_output_of(cell, keep_output, opts.strip_init_cells, number)
+    if keep_output_of(result, keep_output, opts.strip_init_cells, number) == keep:
+        return result
+    before = cell["metadata"]  # a marker was there, so the metadata is a dict
+    metadata = dict(result.get("metadata") or {})
+    for key in ("init_cell", "keep_output"):
+        if key in before:
+            metadata[key] = before[key]
+    if "keep_output" in (before.get("tags") or []):
+        tags = metadata.get("tags")
+        metadata["tags"] = [*(tags if isinstance(tags, list) else []), "keep_output"]
+    return {**result, "metadata": metadata}
 
 
 def _kept_cells(cells: list[Any], opts: StripOptions) -> list[tuple[int, Any]]:
