@@ -26,6 +26,7 @@ import fake_tokens as ft
 from nbfactory import code, display_data, make_nb, write_nb
 from nbguard import cli
 from nbguard.checks import secrets
+from nbguard.checks.secrets import scanner
 from nbguard.report import baseline, formats
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -66,7 +67,7 @@ def leaky(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     """A folder of leaky notebooks, and every secret value the scanner finds in them."""
     folder = tmp_path_factory.mktemp("leaky")
     values: set[str] = set()
-    real_findings = secrets._findings
+    real_findings = scanner._findings
 
     def spy(part, hits, allowed):  # type: ignore[no-untyped-def]
         hits = list(hits)
@@ -75,7 +76,7 @@ def leaky(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
 
     notebooks = _planted()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(secrets, "_findings", spy)
+        mp.setattr(scanner, "_findings", spy)
         for index, nb in enumerate(notebooks):
             if nb.get("nbformat") == 4:
                 write_nb(folder / f"n{index:03}.ipynb", nb)

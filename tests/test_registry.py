@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -113,3 +115,14 @@ def test_sarif_rules_come_from_the_registry():
         assert rule["defaultConfiguration"]["level"] == code.level
         if code.security_severity is not None:
             assert rule["properties"]["security-severity"] == f"{code.security_severity:.1f}"
+
+
+def test_reading_every_declaration_loads_no_check_machinery():
+    """Every command reads every declaration (to validate configuration): that must not
+    compile the secrets prefilter or load the hidden-state analysis."""
+    code = (
+        "import sys; from nbguard import config; config.options(); config.defaults(); "
+        "print(sorted(m for m in sys.modules if m.startswith(('nbguard.checks.', 'detect_secrets'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == str(sorted(f"nbguard.checks.{name}" for name in (*checks.NAMES, "image_headers")))

@@ -28,7 +28,7 @@ from nbfactory import (
 )
 from nbguard import notebook
 from nbguard.checks import secrets
-from nbguard.checks.secrets import check, fingerprint
+from nbguard.checks.secrets import check, fingerprint, scanner
 from nbguard.checks.secrets import detectors as cp
 from nbguard.report import formats
 
@@ -837,11 +837,11 @@ def test_the_prefilter_hides_nothing_the_engine_would_find(monkeypatch):
     notebooks = [p.nb for p in PLANTS[::3]] + [nb for _, nb in controls()] + name_variants()
     expected = [check(nb) for nb in notebooks]
     monkeypatch.setattr(
-        secrets,
+        scanner,
         "_candidates",
         lambda texts: {i: list(range(t.count("\n") + 1)) for i, t in enumerate(texts)},
     )
-    monkeypatch.setattr(secrets, "_windows", lambda line: [line])
+    monkeypatch.setattr(scanner, "_windows", lambda line: [line])
     assert [check(nb) for nb in notebooks] == expected
     assert any(expected)
 
@@ -853,7 +853,7 @@ def reference_candidate_lines(text: str) -> list[int]:
     """The candidate lines by definition: every line where an anchor matches, found with
     one search of each anchor regex over the whole text (the slow way)."""
     found: set[int] = set()
-    for regex, scanned in ((secrets._LOWER_ANCHORS, text.lower()), (secrets._CASED_ANCHORS, text)):
+    for regex, scanned in ((scanner._LOWER_ANCHORS, text.lower()), (scanner._CASED_ANCHORS, text)):
         pos, line = 0, 0
         while (match := regex.search(scanned, pos)) is not None:
             line += scanned.count("\n", pos, match.start())
@@ -904,8 +904,8 @@ def test_the_fast_pass_finds_every_anchor_alternative_wherever_it_stands(example
         example.upper(),
         f"x\n{example}\n{example}\ny",
     ]
-    assert secrets.candidate_lines_of(texts) == [reference_candidate_lines(t) for t in texts]
-    assert secrets.candidate_lines(example) == [0]
+    assert scanner.candidate_lines_of(texts) == [reference_candidate_lines(t) for t in texts]
+    assert scanner.candidate_lines(example) == [0]
 
 
 # Pieces that combine into anchors, near misses and the characters that matter to
@@ -923,14 +923,14 @@ FRAGMENTS = [
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(FRAGMENTS), max_size=40).map("".join), max_size=6))
 def test_the_fast_pass_gives_exactly_the_lines_where_an_anchor_matches(texts):
-    assert secrets.candidate_lines_of(texts) == [reference_candidate_lines(t) for t in texts]
+    assert scanner.candidate_lines_of(texts) == [reference_candidate_lines(t) for t in texts]
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=40).map("".join))
 def test_no_anchor_runs_past_the_end_of_a_line(text):
     # detect-secrets reads one line at a time; the fast pass checks each hit's line alone
-    for regex, scanned in ((secrets._LOWER_ANCHORS, text.lower()), (secrets._CASED_ANCHORS, text)):
+    for regex, scanned in ((scanner._LOWER_ANCHORS, text.lower()), (scanner._CASED_ANCHORS, text)):
         assert all("\n" not in match.group() for match in regex.finditer(scanned))
 
 
@@ -939,7 +939,7 @@ def test_the_fast_pass_gives_exactly_the_anchor_lines_on_the_corpus():
     compared = 0
     for path, nb in readable_corpus_notebooks():
         texts = [part.text for part in notebook.iter_parts(nb)]
-        assert secrets.candidate_lines_of(texts) == [reference_candidate_lines(t) for t in texts], path
+        assert scanner.candidate_lines_of(texts) == [reference_candidate_lines(t) for t in texts], path
         compared += 1
     assert compared > 1800
 
@@ -947,11 +947,11 @@ def test_the_fast_pass_gives_exactly_the_anchor_lines_on_the_corpus():
 def test_skipping_plugins_whose_regexes_miss_a_line_changes_nothing(monkeypatch):
     notebooks = [p.nb for p in PLANTS] + [nb for _, nb in controls()] + name_variants()
     expected = [check(nb) for nb in notebooks]
-    engine = secrets._Engine()
+    engine = scanner._Engine()
     assert sum(gate is not None for gate in engine._gates) >= 28  # most plugins are skipped by their regexes
-    assert sum(engine._need_cased) == len(secrets._CASED_DETECTORS)  # every name is a plugin's
-    monkeypatch.setattr(secrets, "_regex_gate", lambda plugin: None)
-    monkeypatch.setattr(secrets, "_CASED_DETECTORS", frozenset())
+    assert sum(engine._need_cased) == len(scanner._CASED_DETECTORS)  # every name is a plugin's
+    monkeypatch.setattr(scanner, "_regex_gate", lambda plugin: None)
+    monkeypatch.setattr(scanner, "_CASED_DETECTORS", frozenset())
     assert [check(nb) for nb in notebooks] == expected
     assert any(expected)
 
@@ -979,11 +979,11 @@ def test_plugins_are_skipped_only_on_lines_where_they_find_nothing(line):
     from unittest import mock
 
     nb = make_nb(code(line), markdown(line))
-    with mock.patch.object(secrets, "_candidates", _every_line):
+    with mock.patch.object(scanner, "_candidates", _every_line):
         gated = check(nb)
         with (
-            mock.patch.object(secrets, "_regex_gate", lambda plugin: None),
-            mock.patch.object(secrets, "_CASED_DETECTORS", frozenset()),
+            mock.patch.object(scanner, "_regex_gate", lambda plugin: None),
+            mock.patch.object(scanner, "_CASED_DETECTORS", frozenset()),
         ):
             assert check(nb) == gated
 
@@ -1054,7 +1054,7 @@ def test_the_anchors_hold_every_line_where_nbguards_keyword_plugins_find_a_value
                 *environment.analyze_string(line),
             ]
         ):
-            assert secrets.candidate_lines(line) == [0], line
+            assert scanner.candidate_lines(line) == [0], line
 
 
 def test_check_leaves_detect_secrets_settings_as_they_were():
@@ -1112,7 +1112,7 @@ def test_the_command_line_scanner_keeps_its_engine_and_leaves_the_settings_as_th
     notebooks = [p.nb for p in PLANTS[::5]] + [nb for _, nb in controls()]
     expected = [check(nb) for nb in notebooks]
     with_candidates = sum(
-        any(secrets.candidate_lines_of(notebook.part_texts(nb, skip_tagged=secrets.ALLOW_TAG)[0]))
+        any(scanner.candidate_lines_of(notebook.part_texts(nb, skip_tagged=secrets.ALLOW_TAG)[0]))
         for nb in notebooks
     )
     entered = []
@@ -1123,29 +1123,29 @@ def test_the_command_line_scanner_keeps_its_engine_and_leaves_the_settings_as_th
         return real_transient(config)
 
     monkeypatch.setattr(ds_settings, "transient_settings", counted)
-    scanner = secrets.make_check({})
+    made = secrets.make_check({})
     before = get_settings().json()
     found = []
     for nb in notebooks:
-        found.append(scanner(nb))
+        found.append(made(nb))
         assert get_settings().json() == before  # nothing left in force after each call
     assert found == expected and any(expected)
-    engine = scanner._engine
+    engine = made._engine
     assert engine is not None
     # entered once per notebook that has a candidate line, and only for those
     assert 0 < len(entered) == with_candidates < len(notebooks)
-    assert scanner(notebooks[0]) == expected[0]
-    assert scanner._engine is engine  # made once, kept
+    assert made(notebooks[0]) == expected[0]
+    assert made._engine is engine  # made once, kept
     with real_transient({"plugins_used": [], "filters_used": []}):  # someone else's scan
         theirs = get_settings().json()
-        assert scanner(notebooks[0]) == expected[0]
+        assert made(notebooks[0]) == expected[0]
         assert get_settings().json() == theirs
     assert get_settings().json() == before
-    copy = pickle.loads(pickle.dumps(scanner))  # as sent to a worker process: without the engine
-    assert copy == scanner and copy._engine is None
+    copy = pickle.loads(pickle.dumps(made))  # as sent to a worker process: without the engine
+    assert copy == made and copy._engine is None
     assert [copy(nb) for nb in notebooks] == expected
     assert pickle.loads(pickle.dumps(secrets.make_check({"allow-fingerprints": ["0123456789ab"]}))) == (
-        secrets.Scanner(frozenset({"0123456789ab"}))
+        scanner.Scanner(frozenset({"0123456789ab"}))
     )
 
 
@@ -1265,7 +1265,7 @@ def test_an_internal_error_is_reported_without_its_message(tmp_path, capsys, mon
     def boom(hits):
         raise ValueError(f"could not handle {PW}")
 
-    monkeypatch.setattr(secrets, "_best_per_line", boom)
+    monkeypatch.setattr(scanner, "_best_per_line", boom)
     nb = write_nb(tmp_path / "a.ipynb", make_nb(code(f'password = "{PW}"')))
     assert main(["--isolated", str(nb)]) == 1
     out, err = capsys.readouterr()

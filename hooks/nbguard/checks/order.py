@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from nbguard.checks import hidden_state
 from nbguard.notebook import Notebook, cell_source, iter_cells
 from nbguard.registry import CHOICE, FLAG, SWITCH, Check, Code, Option
 from nbguard.report.finding import NOTE_CODE, Finding
@@ -101,6 +100,8 @@ def order_findings(
 
 def hidden_state_findings(nb: Notebook) -> tuple[list[Finding], list[Finding]]:
     """Findings for hidden state, and notes for the cells the analysis had to skip."""
+    from nbguard.checks import hidden_state  # its parser tables load only where a notebook has counts
+
     analysis = hidden_state.analyze(nb)
     found = [
         Finding(
