@@ -178,7 +178,7 @@ class Job:
     path: str
     plan: Plan
     fix: bool = False  # write what would be committed (when no finding is new)
-    key_path: str = ""  # the path as the baseline names it
+    key_path: str = ""  # the path as the baseline names it; empty: no baseline in play
     known: frozenset[bl.Entry] = frozenset()
     notes: bool = False  # keep the checks' notes (code "note")
     io_check: str = "io"  # the check an unreadable file's NBG001 names
@@ -216,9 +216,12 @@ def run_job(job: Job) -> Outcome:
         else ()
     )
     found = [f._replace(path=job.path) for f in found if f.code != NOTE_CODE]
-    entries = tuple(bl.entry_for(job.key_path, doc.nb, f) for f in found)
-    new = tuple(f for f, e in zip(found, entries, strict=True) if e not in job.known)
-    matched = frozenset(e for e in entries if e in job.known)
+    if job.key_path:  # a baseline is in play: each finding's entry
+        entries = tuple(bl.entry_for(job.key_path, doc.nb, f) for f in found)
+        new = tuple(f for f, e in zip(found, entries, strict=True) if e not in job.known)
+        matched = frozenset(e for e in entries if e in job.known)
+    else:
+        entries, new, matched = (), tuple(found), frozenset()
     try:
         data = notebook.changed_bytes(doc, committed)
     except NotebookError as exc:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import html
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -157,6 +156,8 @@ def _mime_text(mime: str, value: Any) -> str | None:
         return as_json(value)  # JSON mimetypes hold objects
     text = joined(value)
     if mime == "text/html":
+        import html  # only for HTML outputs
+
         text = html.unescape(text)
     return elide_binary_uris(strip_ansi(text))
 

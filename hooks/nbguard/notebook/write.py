@@ -29,10 +29,8 @@ import contextlib
 import errno
 import os
 import re
-import secrets
 import signal
 import stat
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 
@@ -138,7 +136,7 @@ def _anonymous_file(dir_fd: int) -> int | None:
 def _link(fd: int, prefix: str, dir_fd: int) -> str | None:
     """Give the anonymous file ``fd`` a temporary name in ``dir_fd``; None without /proc."""
     for _ in range(100):
-        temp = f"{prefix}{secrets.token_hex(4)}.nbguard"
+        temp = f"{prefix}{os.urandom(4).hex()}.nbguard"
         try:
             # linkat with AT_SYMLINK_FOLLOW (what a dst_dir_fd gets from os.link) on the
             # /proc entry is how an O_TMPFILE file is linked without privileges.
@@ -154,6 +152,8 @@ def _link(fd: int, prefix: str, dir_fd: int) -> str | None:
 
 
 def _write_named(folder: str, prefix: str, data: bytes, target: str, st: os.stat_result) -> None:
+    import tempfile  # only where O_TMPFILE is missing
+
     fd, temp = tempfile.mkstemp(prefix=prefix, suffix=".nbguard", dir=folder)
     done = False
     try:

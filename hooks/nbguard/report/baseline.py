@@ -9,7 +9,6 @@ moving cells or outputs does not change an entry.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -40,6 +39,8 @@ class Entry:
 
 
 def short_hash(text: str) -> str:
+    import hashlib  # loads OpenSSL: only once a finding needs an entry
+
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 

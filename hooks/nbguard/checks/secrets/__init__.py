@@ -19,7 +19,6 @@ notebooks with a candidate line.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
@@ -41,6 +40,8 @@ PASSWORD_WIDGET = "Password Widget Value"
 
 def fingerprint(value: str) -> str:
     """The short public name of a secret: a prefix of its SHA-256."""
+    import hashlib  # loads OpenSSL: only once a secret is found
+
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:FINGERPRINT_LENGTH]
 
 
