@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -44,7 +45,7 @@ def _fail_with(number: int, where: str, monkeypatch: pytest.MonkeyPatch) -> None
         monkeypatch.setattr(os, "replace", fail)
     elif where == "create":  # the anonymous (O_TMPFILE) file and the named one alike
         monkeypatch.setattr(write, "_anonymous_file", fail)
-        monkeypatch.setattr(write.tempfile, "mkstemp", fail)
+        monkeypatch.setattr(tempfile, "mkstemp", fail)
     else:  # the data itself: fdopen gives a file whose write fails
         real_fdopen = os.fdopen
 

@@ -144,16 +144,16 @@ def test_a_failed_rename_leaves_the_original_and_no_temp_file(tmp_path, monkeypa
 
 @pytest.mark.skipif(not hasattr(os, "O_TMPFILE"), reason="no O_TMPFILE on this system")
 def test_the_temp_file_has_no_name_until_just_before_the_rename(tmp_path, monkeypatch):
-    """With O_TMPFILE a kill while the bytes are written or flushed leaves nothing to clean up."""
+    """With O_TMPFILE a kill while the bytes, owner, mode or xattrs are written leaves nothing to clean up."""
     (target,) = _files(tmp_path, 1)
     listings: list[list[str]] = []
-    real_fsync = os.fsync
+    real_copy = write._copy_xattrs
 
-    def spy(fd: int) -> None:
+    def spy(source: str, fd: int) -> None:  # the last step before the file is linked
         listings.append(_listing(tmp_path))
-        real_fsync(fd)
+        real_copy(source, fd)
 
-    monkeypatch.setattr(os, "fsync", spy)
+    monkeypatch.setattr(write, "_copy_xattrs", spy)
     write.write_file(str(target), b"new\n", root=str(tmp_path))
     assert listings == [["nb0.ipynb"]]
     assert target.read_bytes() == b"new\n"

@@ -182,7 +182,7 @@ class Job:
     known: frozenset[bl.Entry] = frozenset()
     notes: bool = False  # keep the checks' notes (code "note")
     io_check: str = "io"  # the check an unreadable file's NBG001 names
-    root: str | None = None  # where a written file must really lie (see notebook.write.write_file)
+    named: str = ""  # the path given on the command line that this file was found from
 
 
 @dataclass(frozen=True)
@@ -235,7 +235,7 @@ def run_job(job: Job) -> Outcome:
     if new:
         return Outcome(new, notes, matched, entries)  # keep the evidence
     try:
-        write_file(job.path, data, root=job.root)
+        write_file(job.path, data, root=paths.write_root_if_linked(job.path, job.named))
     except NotebookError as exc:
         return Outcome((error_finding(job.path, exc, job.io_check),), notes, matched, entries)
     return Outcome((), (*notes, f"{job.path}: stripped {summary}"), matched, entries, stripped=True)
@@ -361,17 +361,16 @@ def _key_path(path: str, root: str, folders: dict[str, str]) -> str:
 
 
 def plan_jobs(args: argparse.Namespace, resolver: Resolver, run: Run, base: bl.Baseline | None) -> list[Job]:
-    named = args.paths or list(run.default_paths)
-    found = paths.expand_with_roots(named, tracked_only=run.tracked_only, with_roots=run.fix)
     root = os.path.dirname(os.path.abspath(base.path)) if base else os.getcwd()
     make = planner(run.names)
     jobs = []
     folders: dict[str, str] = {}
-    for path, write_root in found:
-        key = _key_path(path, root, folders) if base else ""
-        known = base.for_file(key) if base else frozenset()
-        plan = resolver.derived(path, make)
-        jobs.append(Job(path, plan, run.fix, key, known, run.notes, run.io_check, write_root))
+    for named in args.paths or list(run.default_paths):
+        for path in paths.expand([named], tracked_only=run.tracked_only):
+            key = _key_path(path, root, folders) if base else ""
+            known = base.for_file(key) if base else frozenset()
+            plan = resolver.derived(path, make)
+            jobs.append(Job(path, plan, run.fix, key, known, run.notes, run.io_check, named))
     return jobs
 
 

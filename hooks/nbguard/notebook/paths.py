@@ -111,17 +111,11 @@ def _before_links(folder: str) -> str:
     return prefix
 
 
-def expand_with_roots(
-    paths: Sequence[str], tracked_only: bool = False, *, with_roots: bool = True
-) -> list[tuple[str, str | None]]:
-    """:func:`expand`, each file with the folder it must really lie in to be written
-    (:func:`write_root`), so that a symlink out of it is not written through; with
-    ``with_roots=False`` (a run that writes nothing) None, and no git call."""
-    roots: dict[str, str] = {}
-    out: list[tuple[str, str | None]] = []
-    for path in paths:
-        found = expand([path], tracked_only)
-        if found:
-            root = write_root(path, roots) if with_roots and path != STDIN else None
-            out.extend((name, root) for name in found)
-    return out
+def write_root_if_linked(path: str, named: str) -> str | None:
+    """The folder ``path`` (found from ``named``, as given on the command line) must really
+    lie in to be written (:func:`write_root`), or None where no symlink is involved: then
+    the file written is the file named, and the git call that finds the repository is saved
+    (it would cost more than stripping a notebook)."""
+    if os.path.realpath(path) == os.path.abspath(path):
+        return None
+    return write_root(named, {})
