@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from nbfactory import make_nb, write_nb
 from nbguard import checks, cli, config, docs
@@ -126,3 +127,56 @@ def test_reading_every_declaration_loads_no_check_machinery():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == str(sorted(f"nbguard.checks.{name}" for name in (*checks.NAMES, "image_headers")))
+
+
+HOOKS = {hook["id"]: hook for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+
+
+@pytest.mark.parametrize("name", checks.NAMES)
+def test_every_check_is_a_hook_named_after_it(name):
+    check = checks.get(name)
+    hook = HOOKS[check.hook_id]
+    assert hook["entry"] == f"nbguard {name}"
+    assert f"### `{check.hook_id}`" in README
+
+
+@pytest.mark.parametrize("name", checks.NAMES)
+def test_a_check_module_imports_neither_the_command_line_nor_the_run_loop(name):
+    code = (
+        f"import sys; import nbguard.checks.{name}; "
+        "print([m for m in ('nbguard.cli', 'nbguard.run', 'nbguard.commands') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_library_api_in_contributing_runs_a_check_without_the_command_line(tmp_path, monkeypatch):
+    """The snippet CONTRIBUTING.md shows, run as written on a notebook run out of order."""
+    text = (ROOT / "CONTRIBUTING.md").read_text()
+    snippet = text.split("```python\n", 1)[1].split("```", 1)[0]
+    nb = make_nb(
+        {
+            "cell_type": "code",
+            "execution_count": 2,
+            "id": "a",
+            "metadata": {},
+            "outputs": [],
+            "source": "x = 1",
+        },
+        {
+            "cell_type": "code",
+            "execution_count": 1,
+            "id": "b",
+            "metadata": {},
+            "outputs": [],
+            "source": "y = x",
+        },
+    )
+    write_nb(tmp_path / "analysis.ipynb", nb)
+    monkeypatch.chdir(tmp_path)
+    code = f"import sys\n{snippet}print(sorted(sys.modules.keys() & {{'nbguard.cli', 'nbguard.run'}}))\n"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    lines = out.splitlines()
+    assert lines[0].startswith("order [Finding(code='NBG103', message='is the first cell run but ran as [2]")
+    assert "Finding(code='NBG101', message='ran as [1] after [2]" in lines[0]
+    assert lines[1:] == ["secrets []", "images []", "[]"]  # the last: neither the CLI nor the loop loaded
