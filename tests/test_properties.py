@@ -392,7 +392,15 @@ def test_the_generated_notebooks_are_mostly_schema_valid():
     """The schema property must not hold vacuously: most generated notebooks are valid."""
     valid = []
 
-    @settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))
+    # A statistical claim: a fixed sample (derandomized, no example database), so that
+    # a run of bad luck cannot fail it (36 of 50 came out valid once, in a fresh clone).
+    @settings(
+        max_examples=200,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+        database=None,
+    )
     @given(nb=notebooks)
     def sample(nb):
         valid.append(not schema_errors(json.loads(nbformat_writes(nb))))
