@@ -1143,11 +1143,11 @@ def test_the_command_line_scanner_keeps_its_engine_and_leaves_the_settings_as_th
         assert made(notebooks[0]) == expected[0]
         assert get_settings().json() == theirs
     assert get_settings().json() == before
-    copy = pickle.loads(pickle.dumps(made))  # as sent to a worker process: without the engine
+    copy = pickle.loads(pickle.dumps(made))  # noqa: S301 - as sent to a worker process: without the engine
     assert copy == made
     assert copy._engine is None
     assert [copy(nb) for nb in notebooks] == expected
-    assert pickle.loads(pickle.dumps(secrets.make_check({"allow-fingerprints": ["0123456789ab"]}))) == (
+    assert pickle.loads(pickle.dumps(secrets.make_check({"allow-fingerprints": ["0123456789ab"]}))) == (  # noqa: S301 - our own pickle
         scanner.Scanner(frozenset({"0123456789ab"}))
     )
 

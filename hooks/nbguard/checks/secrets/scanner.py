@@ -665,7 +665,7 @@ class Scanner:
     def __call__(self, nb: Notebook) -> list[Finding]:
         try:
             return _scan(nb, self.allowed_fingerprints, self._kept_engine)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any error becomes a finding on the file (NBG001)
             error = NotebookError(f"secrets scan failed ({type(exc).__name__})")
             return [error_finding("", error, NAME)]
 
