@@ -74,7 +74,7 @@ def nbguard(*args: str) -> list[str]:
     return [*NBGUARD, *args, "-j", "1", "--isolated"]
 
 
-def _image(index: int) -> str:
+def _image() -> str:
     raw = PNG_HEADER + os.urandom(IMAGE_MB * 3 * 2**20 // 4 - len(PNG_HEADER))
     return base64.b64encode(raw).decode("ascii") + "\n"
 
@@ -87,7 +87,7 @@ def write_image_notebook(path: Path, size_mb: int, *, attachments: bool) -> None
         for index in range(count):
             if attachments:
                 cell: dict[str, Any] = {
-                    "attachments": {"plot.png": {"image/png": _image(index)}},
+                    "attachments": {"plot.png": {"image/png": _image()}},
                     "cell_type": "markdown",
                     "metadata": {},
                     "source": ["![plot](attachment:plot.png)"],
@@ -95,7 +95,7 @@ def write_image_notebook(path: Path, size_mb: int, *, attachments: bool) -> None
             else:
                 output: dict[str, Any] = {
                     "data": {
-                        "image/png": _image(index),
+                        "image/png": _image(),
                         "text/plain": ["<Figure size 1920x1080 with 1 Axes>"],
                     },
                     "metadata": {},

@@ -61,7 +61,12 @@ def usable_files(corpus: Path) -> list[Path]:
     rel = sorted(p.relative_to(corpus) for p in corpus.rglob("*.ipynb"))
     env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1"}
     probe = subprocess.run(
-        [sys.executable, "-c", PROBE, *map(str, rel)], cwd=corpus, capture_output=True, text=True, env=env
+        [sys.executable, "-c", PROBE, *map(str, rel)],
+        cwd=corpus,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     refused = set(probe.stderr.split("\n"))
     check = subprocess.run(
@@ -69,6 +74,7 @@ def usable_files(corpus: Path) -> list[Path]:
         cwd=corpus,
         capture_output=True,
         text=True,
+        check=False,
     )
     import json
 

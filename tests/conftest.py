@@ -1,3 +1,4 @@
+import functools
 import os
 import subprocess
 import sys
@@ -25,14 +26,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     pytest.skip(message)
 
 
-_corpus: list[Path] | None = None
-
-
+@functools.cache
 def _corpus_notebooks() -> list[Path]:
-    global _corpus
-    if _corpus is None:
-        _corpus = corpus_notebooks()
-    return _corpus
+    return corpus_notebooks()
 
 
 @pytest.fixture(scope="session")

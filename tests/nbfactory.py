@@ -14,7 +14,7 @@ def code(
     count: int | None = None,
     outputs: list[dict[str, Any]] | None = None,
     metadata: dict[str, Any] | None = None,
-    id: str | None = None,
+    id: str | None = None,  # noqa: A002 - the cell's field name
 ) -> dict[str, Any]:
     cell: dict[str, Any] = {
         "cell_type": "code",
@@ -33,7 +33,7 @@ def markdown(
     *,
     metadata: dict[str, Any] | None = None,
     attachments: dict[str, Any] | None = None,
-    id: str | None = None,
+    id: str | None = None,  # noqa: A002 - the cell's field name
 ) -> dict[str, Any]:
     cell: dict[str, Any] = {"cell_type": "markdown", "metadata": metadata or {}, "source": source}
     if attachments is not None:

@@ -121,8 +121,10 @@ def test_main_reports_every_check(notebooks, capsys):
         f"{p['d_secret.ipynb']}:cell 1:line 1: NBG201 GitHub Token in source (fingerprint {fingerprint})",
         f"{p['e_image.ipynb']}:cell 1: NBG301 image/png in attachment p.png is 3 KiB (limit 1 KiB), 640x480 px",
         f"{p['f_bad.ipynb']}: NBG001 no 'cells' list",
-        "6 notebooks checked, 6 findings (images 1, io 1, order 1, secrets 1, strip 2; "
-        "NBG001 1, NBG101 1, NBG201 1, NBG301 1, NBG401 2)",
+        (
+            "6 notebooks checked, 6 findings (images 1, io 1, order 1, secrets 1, strip 2; "
+            "NBG001 1, NBG101 1, NBG201 1, NBG301 1, NBG401 2)"
+        ),
     ]
     assert len(fingerprint) == 12
 
@@ -154,7 +156,8 @@ def test_exit_zero_and_quiet(notebooks, capsys):
     p = notebooks
     assert cli.main(["check", "--exit-zero", "--quiet", "--max-kb", "1", *args_for(p)]) == 0
     out = capsys.readouterr().out
-    assert "checked" not in out and len(out.splitlines()) == 6
+    assert "checked" not in out
+    assert len(out.splitlines()) == 6
 
 
 def test_json_format(notebooks, capsys):
@@ -171,7 +174,8 @@ def test_json_format(notebooks, capsys):
         (str(p["c_order.ipynb"]), 3, None, "NBG101", "order"),
         (str(p["c_order.ipynb"]), None, None, "NBG401", "strip"),
     ]
-    assert len(data[0]["fingerprint"]) == 12 and "fingerprint" not in data[1]
+    assert len(data[0]["fingerprint"]) == 12
+    assert "fingerprint" not in data[1]
 
 
 def test_github_format(notebooks, capsys):
@@ -187,7 +191,8 @@ def test_sarif_format(notebooks, capsys):
     p = notebooks
     assert cli.main(["check", "--format", "sarif", "--max-kb", "1", *args_for(p)]) == 1
     log = json.loads(capsys.readouterr().out)
-    assert log["version"] == "2.1.0" and log["$schema"].endswith("sarif-2.1.0.json")
+    assert log["version"] == "2.1.0"
+    assert log["$schema"].endswith("sarif-2.1.0.json")
     run = log["runs"][0]
     rules = run["tool"]["driver"]["rules"]
     assert [r["id"] for r in rules] == ["NBG001", "NBG101", "NBG201", "NBG301", "NBG401"]
@@ -196,7 +201,8 @@ def test_sarif_format(notebooks, capsys):
     assert len(results) == 6
     for result in results:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
-        assert result["level"] == "error" and result["message"]["text"]
+        assert result["level"] == "error"
+        assert result["message"]["text"]
         assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     secret = next(r for r in results if r["ruleId"] == "NBG201")
     assert secret["locations"][0]["logicalLocations"] == [{"name": "cell 1, line 1", "kind": "element"}]
@@ -331,7 +337,8 @@ def test_baseline_lets_old_findings_pass_and_new_ones_block(repo, capsys):
     assert cli.main(["baseline", "--no-strip", "order.ipynb", "secret.ipynb"]) == 0
     assert capsys.readouterr().out == "wrote .nbguard-baseline.json: 2 findings in 2 notebooks\n"
     text = (repo / ".nbguard-baseline.json").read_text()
-    assert TOKEN not in text and "line" not in text
+    assert TOKEN not in text
+    assert "line" not in text
     data = json.loads(text)
     assert sorted(data["findings"]) == ["order.ipynb", "secret.ipynb"]
 
@@ -404,7 +411,8 @@ def test_an_unexpected_error_in_a_check_is_one_line_and_the_run_goes_on(tmp_path
     assert cli.main(["check", "-j", "1", str(bad), str(order)]) == 1
     out = capsys.readouterr().out
     assert out.splitlines()[0] == (f"{bad}: NBG001 internal error (ValueError); please report it")
-    assert "could quote" not in out and "Traceback" not in out
+    assert "could quote" not in out
+    assert "Traceback" not in out
 
 
 @pytest.mark.parametrize(

@@ -58,7 +58,8 @@ secrets = false
     )
     r = Resolver()
     docs = r.settings_for(str(tmp_path / "docs" / "deep" / "a.ipynb"))
-    assert docs["strip"] is False and docs["extra-keys"] == ["metadata.kernelspec"]
+    assert docs["strip"] is False
+    assert docs["extra-keys"] == ["metadata.kernelspec"]
     assert r.settings_for(str(tmp_path / "tests" / "fixtures" / "b.ipynb"))["secrets"] is False
     assert r.settings_for(str(tmp_path / "tests" / "fixtures" / "sub" / "b.ipynb"))["secrets"] is True
     assert r.settings_for(str(tmp_path / "c.ipynb"))["strip"] is True
@@ -81,7 +82,8 @@ def test_derived_values_are_made_once_per_config_and_matching_overrides(tmp_path
     docs = [r.derived(str(tmp_path / "docs" / f"{name}.ipynb"), make) for name in ("d", "deep/e")]
     other = r.derived(str(tmp_path / "other" / "f.ipynb"), make)
     assert made == [9, 1, 3]  # one per distinct settings, each from the right ones
-    assert top[0] is top[1] is top[2] and docs[0] is docs[1]
+    assert top[0] is top[1] is top[2]
+    assert docs[0] is docs[1]
     assert len({id(top[0]), id(docs[0]), id(other)}) == 3
 
 
@@ -152,7 +154,8 @@ def test_config_command_prints_effective_settings(tmp_path, capsys, monkeypatch)
     import tomllib
 
     parsed = tomllib.loads(out)
-    assert parsed["max-kb"] == 64 and parsed["strip"] is True
+    assert parsed["max-kb"] == 64
+    assert parsed["strip"] is True
 
 
 @pytest.mark.parametrize(

@@ -22,8 +22,10 @@ def test_a_present_corpus_runs_everywhere(env):
 def test_a_missing_corpus_fails_in_ci():
     assert corpus_absence([], {"CI": "true"}) == (
         "fail",
-        f"the shared corpus is missing at {CORPUS} and CI=true: corpus tests must run in CI "
-        "(set NBGUARD_NO_CORPUS=1 where it is absent by intent)",
+        (
+            f"the shared corpus is missing at {CORPUS} and CI=true: corpus tests must run in CI "
+            "(set NBGUARD_NO_CORPUS=1 where it is absent by intent)"
+        ),
     )
 
 

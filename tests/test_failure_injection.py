@@ -19,12 +19,16 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from nbfactory import code, dumps, make_nb, stream, write_nb
 from nbguard import cli
 from nbguard.notebook import write
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 DIRTY_NB = make_nb(code("x = 1", count=1, outputs=[stream("1\n")]))
 CLEAN = dumps(make_nb(code("x = 1")))
@@ -53,7 +57,7 @@ def _fail_with(number: int, where: str, monkeypatch: pytest.MonkeyPatch) -> None
             def __init__(self, fd: int, *args: object, **kwargs: object) -> None:
                 self.file = real_fdopen(fd, "wb", closefd=False)
 
-            def __enter__(self) -> FailingFile:
+            def __enter__(self) -> Self:
                 return self
 
             def __exit__(self, *exc: object) -> None:
@@ -207,7 +211,8 @@ def test_the_temp_file_is_named_for_its_notebook_and_process(tmp_path, monkeypat
     monkeypatch.setattr(os, "replace", spy)
     write.write_file(str(target), CLEAN.encode(), root=str(tmp_path))
     assert len(seen) == 1
-    assert seen[0].startswith(f".a.ipynb.{os.getpid()}.") and seen[0].endswith(".nbguard")
+    assert seen[0].startswith(f".a.ipynb.{os.getpid()}.")
+    assert seen[0].endswith(".nbguard")
     assert write.TEMP_NAME.fullmatch(seen[0])
 
 

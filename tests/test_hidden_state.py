@@ -57,8 +57,8 @@ CASES = [
     ("lambda parameters", ["f = lambda a, *b, c=1, **d: (a, b, c, d)", "a = b = c = d = 1"], []),
     ("comprehension variables", ["[x for x in range(3)]\n{k: v for k, v in {}.items()}", "x = k = v = 1"], []),
     ("a walrus in a comprehension binds outside", ["[(t := i) for i in range(3)]\nprint(t)", "t = 0"], []),
-    ("loop, with and except targets", ["for i in []: pass\nwith open('f') as fh: pass\ntry:\n    pass\n"
-                                       "except Exception as e:\n    pass\nprint(i, fh, e)", "i = fh = e = 1"], []),
+    ("loop, with and except targets", [("for i in []: pass\nwith open('f') as fh: pass\ntry:\n    pass\n"
+                                        "except Exception as e:\n    pass\nprint(i, fh, e)"), "i = fh = e = 1"], []),
     ("imports", ["import a.b\nimport c as d\nfrom e import f as g, h\nprint(a, d, g, h)", "a = d = g = h = 1"], []),
     ("try/except imports", ["try:\n    import simplejson as json\nexcept ImportError:\n    import json", "json.dumps", "json = 1"], []),
     ("annotations are not uses", ["x: Later = 1\ny: 'Other'", "Later = Other = int"], []),

@@ -113,6 +113,7 @@ def results(tmp_path_factory):
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     status = dict(line.split(" ", 1)[::-1] for line in report.read_text().splitlines())
@@ -121,6 +122,7 @@ def results(tmp_path_factory):
         cwd=ours,
         capture_output=True,
         text=True,
+        check=False,
     )
     refused = {f["path"]: f["message"] for f in json.loads(ng.stdout) if f["code"] == "NBG001"}
     return rel, ours, theirs, status, refused

@@ -216,7 +216,8 @@ def test_parse_errors(data, message):
 def test_parse_tolerates_bom_and_detects_crlf():
     text = json.dumps(make_nb(code("x")), indent=1).replace("\n", "\r\n")
     doc = notebook.parse(b"\xef\xbb\xbf" + text.encode())
-    assert doc.bom and doc.newline == "\r\n"
+    assert doc.bom
+    assert doc.newline == "\r\n"
     assert doc.nb["cells"][0]["source"] == "x"
     assert notebook.serialize(doc, doc.nb).count(b"\r\n") == notebook.dumps(doc.nb).count("\n")
 

@@ -76,7 +76,7 @@ MATRIX = [
     ("20 1,5,9", _nb(1, 5, 9), [(2, GAP), (3, GAP)], []),
     ("21 10,11,12", _nb(10, 11, 12), [(1, START)], []),
     ("22 E(N),1,2", _nb(("E", None), 1, 2), [], []),
-    # case 23 (invalid JSON) goes through main(): see test_invalid_json_*
+    # Case 23, invalid JSON, goes through main(), in the test_invalid_json_* tests.
 ]
 
 
@@ -215,7 +215,7 @@ counts_strategy = st.lists(st.one_of(st.none(), st.integers(min_value=0, max_val
 
 @given(counts_strategy)
 def test_strict_passes_exactly_one_to_n_or_nothing(counts):
-    present = [c if c else None for c in counts]
+    present = [c or None for c in counts]
     passes = check(_nb(*counts)) == []
     assert passes == (all(c is None for c in present) or present == list(range(1, len(counts) + 1)))
 
@@ -407,6 +407,7 @@ def test_hook_through_pre_commit(git_repo, pre_commit_env):
         env=env,
         capture_output=True,
         text=True,
+        check=False,
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert f"late.ipynb:cell 2: NBG102 ran as [3] after [1], skipping [2]; {RERUN}\n" in proc.stdout

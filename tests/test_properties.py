@@ -250,7 +250,7 @@ def _v3_outputs() -> st.SearchStrategy[dict[str, Any]]:
     )
     rich = st.fixed_dictionaries(
         {"output_type": st.sampled_from(["display_data", "pyout"]), "metadata": json_objects},
-        optional={key: v3_multiline for key in V3_TEXT_KEYS} | {"prompt_number": st.integers(0, 1000)},
+        optional=dict.fromkeys(V3_TEXT_KEYS, v3_multiline) | {"prompt_number": st.integers(0, 1000)},
     )
     error = st.fixed_dictionaries(
         {

@@ -35,7 +35,8 @@ def test_codes_are_unique_and_named_after_their_check():
     assert len(codes) == len(set(codes))
     assert all(re.fullmatch(r"NBG\d{3}", code) for code in codes)
     for name, code in checks.all_codes():
-        assert code.title and code.fix, code.code
+        assert code.title, code.code
+        assert code.fix, code.code
         if name == "secrets":
             assert code.security_severity is not None
 

@@ -982,7 +982,7 @@ def test_plugins_are_skipped_only_on_lines_where_they_find_nothing(line):
     with mock.patch.object(scanner, "_candidates", _every_line):
         gated = check(nb)
         with (
-            mock.patch.object(scanner, "_regex_gate", lambda plugin: None),
+            mock.patch.object(scanner, "_regex_gate", return_value=None),
             mock.patch.object(scanner, "_CASED_DETECTORS", frozenset()),
         ):
             assert check(nb) == gated
@@ -1100,7 +1100,8 @@ def test_nothing_is_verified_even_where_the_settings_in_force_would_verify(monke
         assert check(nb) == expected
         assert secrets.make_check({})(nb) == expected
         assert get_settings().json() == theirs
-    assert verified == [] and len(expected) == 2
+    assert verified == []
+    assert len(expected) == 2
 
 
 def test_the_command_line_scanner_keeps_its_engine_and_leaves_the_settings_as_they_were(monkeypatch):
@@ -1129,7 +1130,8 @@ def test_the_command_line_scanner_keeps_its_engine_and_leaves_the_settings_as_th
     for nb in notebooks:
         found.append(made(nb))
         assert get_settings().json() == before  # nothing left in force after each call
-    assert found == expected and any(expected)
+    assert found == expected
+    assert any(expected)
     engine = made._engine
     assert engine is not None
     # entered once per notebook that has a candidate line, and only for those
@@ -1141,10 +1143,11 @@ def test_the_command_line_scanner_keeps_its_engine_and_leaves_the_settings_as_th
         assert made(notebooks[0]) == expected[0]
         assert get_settings().json() == theirs
     assert get_settings().json() == before
-    copy = pickle.loads(pickle.dumps(made))  # as sent to a worker process: without the engine
-    assert copy == made and copy._engine is None
+    copy = pickle.loads(pickle.dumps(made))  # noqa: S301 - as sent to a worker process: without the engine
+    assert copy == made
+    assert copy._engine is None
     assert [copy(nb) for nb in notebooks] == expected
-    assert pickle.loads(pickle.dumps(secrets.make_check({"allow-fingerprints": ["0123456789ab"]}))) == (
+    assert pickle.loads(pickle.dumps(secrets.make_check({"allow-fingerprints": ["0123456789ab"]}))) == (  # noqa: S301 - our own pickle
         scanner.Scanner(frozenset({"0123456789ab"}))
     )
 
@@ -1153,7 +1156,10 @@ def test_the_command_line_says_nothing_on_standard_error_when_it_exits(tmp_path)
     nb = write_nb(tmp_path / "a.ipynb", make_nb(code(f'password = "{PW}"')))
     for command in ("secrets", "check"):
         proc = subprocess.run(
-            [sys.executable, "-m", "nbguard", command, "--isolated", str(nb)], capture_output=True, text=True
+            [sys.executable, "-m", "nbguard", command, "--isolated", str(nb)],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert (proc.returncode, proc.stderr) == (1, "")
         assert "NBG202" in proc.stdout
@@ -1245,8 +1251,7 @@ def _leaky_notebooks(tmp_path) -> tuple[list[str], list[str]]:
         else:
             (tmp_path / f"n{index}.ipynb").write_text(json.dumps(plant.nb))
             paths.append(str(tmp_path / f"n{index}.ipynb"))
-    for build in ft.VENDOR_TOKENS.values():
-        values.append(build("planted"))
+    values.extend(build("planted") for build in ft.VENDOR_TOKENS.values())
     values += [ft.password("planted"), ft.password("special")]
     return paths, values
 
@@ -1292,6 +1297,8 @@ def test_corpus_scans_without_errors_and_findings_are_well_formed():
         scanned += 1
         for f in check(nb):
             assert f.code in ("NBG201", "NBG202", "NBG203", "NBG204")
-            assert f.fingerprint is not None and f.message.endswith(f"(fingerprint {f.fingerprint})")
-            assert f.line is not None and f.line >= 1
+            assert f.fingerprint is not None
+            assert f.message.endswith(f"(fingerprint {f.fingerprint})")
+            assert f.line is not None
+            assert f.line >= 1
     assert scanned > 1800

@@ -227,7 +227,8 @@ def test_nbformat3_stripped_in_its_own_structure():
     }
     out = strip(nb)
     first = out["worksheets"][0]["cells"][0]
-    assert first["prompt_number"] is None and first["outputs"] == []
+    assert first["prompt_number"] is None
+    assert first["outputs"] == []
     assert first["collapsed"] is False, "a v3 cell's own 'collapsed' field is part of its schema"
     assert out["metadata"] == {"name": "n"}
     assert out["worksheets"][0]["cells"][1] == nb["worksheets"][0]["cells"][1]
@@ -319,12 +320,15 @@ def test_main_textconv_prints_even_clean_notebooks(dirty, clean, capsysbinary):
 
 
 def run_stdin(args, data):
-    return subprocess.run([sys.executable, "-m", "nbguard", "strip", *args], input=data, capture_output=True)
+    return subprocess.run(
+        [sys.executable, "-m", "nbguard", "strip", *args], input=data, capture_output=True, check=False
+    )
 
 
 def test_stdin_to_stdout():
     proc = run_stdin([], dumps(DIRTY).encode())
-    assert proc.returncode == 0 and proc.stderr == b""
+    assert proc.returncode == 0
+    assert proc.stderr == b""
     assert proc.stdout.decode() == dumps(strip(DIRTY))
     proc = run_stdin(["-"], b'{"nbformat": 4, "cells": [], "metadata": {}, "nbformat_minor": 5}')
     assert proc.stdout == b'{"nbformat": 4, "cells": [], "metadata": {}, "nbformat_minor": 5}', (
@@ -465,14 +469,13 @@ def test_parallel_batch_matches_serial(tmp_path, capsys):
     serial = capsys.readouterr().out
     assert strip_main(["--check", "-j", "2", *paths]) == 1
     assert capsys.readouterr().out == serial
-    assert serial.count("NBG401") == 26 and serial.endswith(
-        "NBG001 not a notebook: top level is a JSON array\n"
-    )
+    assert serial.count("NBG401") == 26
+    assert serial.endswith("NBG001 not a notebook: top level is a JSON array\n")
 
 
 def test_python_dash_m_works(dirty):
     proc = subprocess.run(
-        [sys.executable, "-m", "nbguard", "strip", "--check", str(dirty)], capture_output=True
+        [sys.executable, "-m", "nbguard", "strip", "--check", str(dirty)], capture_output=True, check=False
     )
     assert proc.returncode == 1
     assert proc.stdout.decode() == f"{dirty}: NBG401 would be stripped (2 outputs, 2 execution counts)\n"
@@ -486,7 +489,9 @@ def test_no_heavy_imports_on_start_up(dirty):
     )
     # Without coverage's start-up in the child (patch = subprocess): it imports multiprocessing.
     env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_PROCESS_")}
-    proc = subprocess.run([sys.executable, "-c", code_, str(dirty)], capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-c", code_, str(dirty)], capture_output=True, text=True, env=env, check=False
+    )
     assert proc.stdout.strip().splitlines()[-1] == "[]"
 
 
@@ -502,7 +507,8 @@ def test_the_command_flushes_everything_before_its_fast_exit(tmp_path):
     )
     assert proc.returncode == 1
     lines = proc.stdout.splitlines()
-    assert len(lines) == 300 and all("NBG401 would be stripped" in line for line in lines)
+    assert len(lines) == 300
+    assert all("NBG401 would be stripped" in line for line in lines)
     assert proc.stderr == ""
 
 
@@ -514,13 +520,15 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout is not None
+    assert proc.stderr is not None
     proc.stdout.readline()
     proc.stdout.close()  # like `nbguard ... | head -1`
     err = proc.stderr.read()
     proc.stderr.close()
     assert proc.wait() == 1
-    assert b"Traceback" not in err and b"Exception ignored" not in err
+    assert b"Traceback" not in err
+    assert b"Exception ignored" not in err
 
 
 # Cells for the fast paths of _strip_cell; each must give what the general path gives.

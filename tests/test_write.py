@@ -73,7 +73,8 @@ def test_a_reader_holding_the_old_file_keeps_reading_the_old_bytes(tmp_path):
     code_ = "import sys, time; f = open(sys.argv[1], 'rb'); print('open', flush=True); time.sleep(60)"
     reader = subprocess.Popen([sys.executable, "-c", code_, str(first)], stdout=subprocess.PIPE)
     try:
-        assert reader.stdout is not None and reader.stdout.readline() == b"open\n"
+        assert reader.stdout is not None
+        assert reader.stdout.readline() == b"open\n"
         held = os.open(first, os.O_RDONLY)  # the same inode, to look at afterwards
         write.write_file(str(first), b"new 0\n", root=str(tmp_path))
         write.write_file(str(second), b"new 1\n", root=str(tmp_path))

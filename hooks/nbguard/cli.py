@@ -90,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return result
 
 
-def _terminated(signum: int, frame: object) -> NoReturn:
+def _terminated(signum: int, _frame: object) -> NoReturn:
     raise SystemExit(128 + signum)
 
 

@@ -168,8 +168,8 @@ def parse_config(path: str, table: Mapping[str, Any]) -> ConfigFile:
     if not isinstance(raw_overrides, list) or not all(isinstance(o, dict) for o in raw_overrides):
         raise ConfigError(f"{path}: 'overrides' must be a list of tables ([[...overrides]])")
     overrides = []
-    for number, raw in enumerate(raw_overrides, start=1):
-        raw = dict(raw)
+    for number, entry in enumerate(raw_overrides, start=1):
+        raw = dict(entry)
         patterns = raw.pop("paths", None)
         where = f"{path}: overrides #{number}"
         if not _str_list(patterns) or not patterns:
@@ -250,7 +250,7 @@ class Resolver:
         key = (make, config.path if config is not None else None, overrides)
         if key not in self._derived:
             self._derived[key] = make(self._settings(config, overrides))
-        return cast(T, self._derived[key])
+        return cast("T", self._derived[key])
 
     @staticmethod
     def _overrides_for(config: ConfigFile | None, path: str) -> tuple[int, ...]:

@@ -90,11 +90,11 @@ class Kind:
     cli: Callable[[Option], dict[str, Any]]  # argparse keyword arguments
 
 
-def _flag(option: Option) -> dict[str, Any]:
+def _flag(_option: Option) -> dict[str, Any]:
     return {"action": "store_true"}
 
 
-def _switch(option: Option) -> dict[str, Any]:
+def _switch(_option: Option) -> dict[str, Any]:
     return {"action": argparse.BooleanOptionalAction}
 
 

@@ -195,7 +195,7 @@ class Outcome:
     stripped: bool = False
 
 
-def run_job(job: Job) -> Outcome:
+def run_job(job: Job) -> Outcome:  # noqa: PLR0911 - one return per outcome
     """Check one file and, with ``job.fix``, write what would be committed."""
     from nbguard.checks.strip import CODE_WOULD_STRIP, describe
     from nbguard.notebook.write import write_file
@@ -208,7 +208,7 @@ def run_job(job: Job) -> Outcome:
         found, committed = check_notebook(doc.nb, job.plan)
     except NotebookError as exc:
         return unreadable(exc)
-    except Exception as exc:  # a bug must not stop the run, nor print a traceback
+    except Exception as exc:  # noqa: BLE001 - a bug must not stop the run, nor print a traceback
         return unreadable(internal_error(exc, ""))
     notes = (
         tuple(format_text(f._replace(path=job.path)) for f in found if f.code == NOTE_CODE)

@@ -159,7 +159,7 @@ def _script_outputs(args: str) -> set[str]:
     }
 
 
-def to_python(source: str) -> Converted:
+def to_python(source: str) -> Converted:  # noqa: C901, PLR0912 - one branch per IPython syntax form
     """``source`` with IPython syntax replaced, keeping every line where it was.
 
     ``%magic`` and ``!shell`` lines become ``pass`` (statement magics such as

@@ -103,7 +103,7 @@ _JPEG_STANDALONE = frozenset({0x01, *range(0xD0, 0xD8)})  # TEM, RST0-7: no leng
 _JPEG_MAX_SEGMENTS = 1000
 
 
-def jpeg_size(read: ByteReader) -> Size | None:
+def jpeg_size(read: ByteReader) -> Size | None:  # noqa: PLR0911 - one return per way a header ends
     """Walk the segments after SOI up to the first SOF marker; stop at SOS or EOI."""
     if read(0, 2) != b"\xff\xd8":
         return None

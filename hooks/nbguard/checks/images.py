@@ -144,7 +144,8 @@ def _data_uris(cell: int, text: str, where: str) -> Iterator[Image]:
         )
 
 
-def _output_images(cell: int, outputs: list[Any], major: int) -> Iterator[Image]:
+# One walk over the outputs of both nbformat versions: branchy, but in one place.
+def _output_images(cell: int, outputs: list[Any], major: int) -> Iterator[Image]:  # noqa: C901, PLR0912
     for index, output in enumerate(outputs, start=1):
         if output.get("output_type") not in _DISPLAY_OUTPUTS:
             continue

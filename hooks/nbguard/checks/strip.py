@@ -163,7 +163,7 @@ def _strip_outputs(outputs: list[Any], keep: bool, opts: StripOptions) -> list[A
     return outputs
 
 
-def _strip_cell(
+def _strip_cell(  # noqa: C901, PLR0913, PLR0917 - the per-cell step of strip, kept in one piece
     cell: dict[str, Any],
     index: int,
     number: int,

@@ -112,7 +112,7 @@ def clean(data: bytes, path: str, resolver: Resolver) -> tuple[bytes, str | None
         _, new = stripped_bytes(notebook.parse(data), opts)
     except NotebookError as exc:
         return data, f"{path}: {IO_CODE} {exc}; passed through unstripped"
-    except Exception as exc:  # a bug must not block a commit or a checkout either
+    except Exception as exc:  # noqa: BLE001 - a bug must not block a commit or a checkout either
         # Only the type: the message could quote notebook text (a credential, say).
         reason = f"internal error ({type(exc).__name__})"
         return data, f"{path}: {reason}; passed through unstripped"

@@ -162,8 +162,10 @@ def install(target: Target) -> list[str]:
     for key, value in config_values().items():
         git_ok("config", target.flag, "--replace-all", key, value)
     lines = [
-        f"git config {target.flag}: filter.{DRIVER} (process, clean, smudge, required), "
-        f"diff.{DRIVER} (textconv)"
+        (
+            f"git config {target.flag}: filter.{DRIVER} (process, clean, smudge, required), "
+            f"diff.{DRIVER} (textconv)"
+        )
     ]
     if add_attributes_line(target.attributes):
         lines.append(f"{target.attributes}: {ATTRIBUTES_LINE}")

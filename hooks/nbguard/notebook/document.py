@@ -96,7 +96,7 @@ def _text_like(value: Any) -> bool:
     return False
 
 
-def _cell_problem(cell: Any, major: int) -> str | None:
+def _cell_problem(cell: Any, major: int) -> str | None:  # noqa: PLR0911 - one return per problem
     """What is wrong with a cell, or None. Kept lean: it runs for every cell."""
     if not isinstance(cell, dict):
         return "not a JSON object"
@@ -122,7 +122,7 @@ def _cell_problem(cell: Any, major: int) -> str | None:
     return None
 
 
-def check_structure(nb: Any) -> None:
+def check_structure(nb: Any) -> None:  # noqa: C901 - one test per required field, in order
     """Raise NotebookError unless ``nb`` has the shape nbguard relies on."""
     if not isinstance(nb, dict):
         raise NotebookError(f"not a notebook: top level is a JSON {_kind(nb)}")

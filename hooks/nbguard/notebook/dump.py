@@ -26,7 +26,8 @@ def _bundle_to_disk(data: Any) -> Any:
     if not isinstance(data, dict):
         return data
     out = {}
-    for key, value in data.items():
+    for key, item in data.items():
+        value = item
         if not _is_json_mime(key) and isinstance(value, list) and all(isinstance(v, str) for v in value):
             value = "".join(value)
         if isinstance(value, str) and (key.startswith("text/") or key in _SPLIT_NON_TEXT):
@@ -102,11 +103,11 @@ def _v3_cell_to_disk(cell: dict[str, Any]) -> dict[str, Any]:
             out["input"] = _v3_text(out["input"])
         outputs = []
         for output in out.get("outputs", []):
-            output = dict(output)
+            copied = dict(output)
             for key in _V3_MULTILINE:
-                if key in output:
-                    output[key] = _v3_text(output[key])
-            outputs.append(output)
+                if key in copied:
+                    copied[key] = _v3_text(copied[key])
+            outputs.append(copied)
         out["outputs"] = outputs
     else:
         for key in ("source", "rendered"):

@@ -86,7 +86,7 @@ def _inside(target: str, root: str) -> bool:
     return target == root or target.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def _write_anonymous(
+def _write_anonymous(  # noqa: PLR0913, PLR0917 - the writer's state, passed flat
     folder: str, prefix: str, name: str, data: bytes, target: str, st: os.stat_result
 ) -> bool:
     """Write through an O_TMPFILE file; False where the filesystem cannot make one."""

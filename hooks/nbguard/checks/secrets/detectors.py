@@ -153,7 +153,7 @@ class TokenKeywordDetector(BasePlugin):
         line: str,
         line_number: int = 0,
         context: Any = None,
-        **kwargs: Any,
+        **_kwargs: Any,
     ) -> Any:
         return super().analyze_line(
             filename=filename,
@@ -179,9 +179,9 @@ class TokenKeywordDetector(BasePlugin):
 _ENV_ASSIGNMENTS = (
     # %env NAME=value, %env NAME value, %set_env NAME=value
     re.compile(r"%(?:set_)?env\s+(?P<name>[A-Za-z_]\w*)(?:\s*=\s*|\s+)(['\"]?)(?P<value>\S+?)\2\s*$"),
-    # os.environ["NAME"] = "value"
+    # assignments to os.environ["NAME"]
     re.compile(r"environ\[\s*(['\"])(?P<name>\w+)\1\s*\]\s*=\s*[rRbBuU]?(['\"])(?P<value>[^'\"\\]+)\3"),
-    # os.environ.setdefault("NAME", "value"), os.putenv("NAME", "value")
+    # calls of os.environ.setdefault and os.putenv with a name and a value
     re.compile(
         r"(?:setdefault|putenv)\(\s*(['\"])(?P<name>\w+)\1\s*,\s*[rRbBuU]?(['\"])(?P<value>[^'\"\\]+)\3"
     ),

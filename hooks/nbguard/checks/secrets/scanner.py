@@ -40,7 +40,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nbguard import notebook
 from nbguard.checks.secrets import (
@@ -55,6 +55,11 @@ from nbguard.checks.secrets import (
 )
 from nbguard.notebook import Notebook, NotebookError, Part
 from nbguard.report.finding import Finding, error_finding
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from typing_extensions import Self
 
 # Kinds reported under NBG202 and NBG203; every other kind is a vendor format (NBG201).
 _ASSIGNED_KINDS = frozenset(
@@ -89,9 +94,11 @@ _LOWER_ANCHORS = re.compile(
     "|".join(
         [
             # detect-secrets' keyword list
-            r"api_?key|auth_?key|service_?key|account_?key|db_?key|database_?key|priv_?key"
-            r"|private_?key|client_?key|passw|db_?pass|database_?pass|key_?pass|pwd|secret"
-            r"|contrase",
+            (
+                r"api_?key|auth_?key|service_?key|account_?key|db_?key|database_?key|priv_?key"
+                r"|private_?key|client_?key|passw|db_?pass|database_?pass|key_?pass|pwd|secret"
+                r"|contrase"
+            ),
             # nbguard's keywords, assigned or compared to a value that may look like a secret
             *(
                 rf"{word}{_QUOTE}{_SP}(?::=|=>|==|!=|=|:){_SP}{_SECRET_VALUE}"
@@ -122,8 +129,10 @@ _LOWER_ANCHORS = re.compile(
 _CASED_ANCHORS = re.compile(
     "|".join(
         [
-            r"AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}|ABIA[0-9A-Z]{16}|ACCA[0-9A-Z]{16}"
-            r"|A3T[A-Z0-9][0-9A-Z]{16}",
+            (
+                r"AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}|ABIA[0-9A-Z]{16}|ACCA[0-9A-Z]{16}"
+                r"|A3T[A-Z0-9][0-9A-Z]{16}"
+            ),
             r"AccountKey=|AKC[a-zA-Z0-9]{10}|AP[\dA-F][a-zA-Z0-9]{8}",
             *(rf"{c}[a-zA-Z\d_-]{{23,25}}\.[a-zA-Z\d_-]{{6}}\.[a-zA-Z\d_-]{{27}}" for c in "MNO"),
             r"gh[pousr]_|github_pat_|gl(?:pat|dt|ft|soat|rt|cbt|imt|ptt|agent|oas)-|GR1348941",
@@ -223,8 +232,10 @@ _CASED_TRIGGERS = {
     **{char: [r"[a-zA-Z\d_-]{23,25}\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27}"] for char in "MNO"},  # Discord
     "-": [  # -us1, curl -u and --user, sk-proj- and co, pypi-AgE, then the prefixes that end in "-"
         r"u(?:s\d|(?<!\S-u))|-user(?<!\S--user)|(?<=sk-)(?:proj|svcacct|admin|ant)-|AgE(?<=pypi-AgE)",
-        r"(?<=[a-zA-Z]-)(?:(?<=sq0csp-)|(?<=gl(?:dt|ft|rt)-)|(?<=gl(?:pat|cbt|imt|ptt|oas)-)|(?<=glsoat-)"
-        r"|(?<=glagent-)|(?i:(?<=xox[abposr]-)))",
+        (
+            r"(?<=[a-zA-Z]-)(?:(?<=sq0csp-)|(?<=gl(?:dt|ft|rt)-)|(?<=gl(?:pat|cbt|imt|ptt|oas)-)|(?<=glsoat-)"
+            r"|(?<=glagent-)|(?i:(?<=xox[abposr]-)))"
+        ),
     ],
     # credentials in a URL, SoftLayer's API URL, Telegram
     ":": [r"//(?:[^\s/@]*:[^\s/@]*@|(?i:api.softlayer.com))|(?<=\d{8}:)"],
@@ -370,15 +381,15 @@ def _line_names(part: Part, lines: list[str]) -> Callable[[int], str]:
         name = _STYLE_NAMES[part.style]
     if part.style in (notebook.PYTHON, notebook.CODE) and lines:
         if _SHELL_CELL.match(lines[0]):
-            return lambda index: _CONFIG_NAME
+            return lambda _index: _CONFIG_NAME
         written = _WRITEFILE_CELL.match(lines[0])
         if written:
-            return lambda index: written.group(1)
+            return lambda _index: written.group(1)
     if part.style in (notebook.PYTHON, notebook.CODE):
         return lambda index: _CONFIG_NAME if _SHELL_LINE.match(lines[index]) else name
     if part.style in (notebook.MARKDOWN, notebook.TEXT):
         return lambda index: _CONFIG_NAME if _ENV_LINE.match(lines[index]) else name
-    return lambda index: name
+    return lambda _index: name
 
 
 # --- findings ----------------------------------------------------------------
@@ -492,7 +503,7 @@ class _Engine:
         self._filters: tuple[tuple[_Filter, ...], ...] | None = None
         self._entered: list[AbstractContextManager[Any]] = []
 
-    def __enter__(self) -> _Engine:
+    def __enter__(self) -> Self:
         """Put nbguard's settings in force (detect-secrets' ``transient_settings``)."""
         from detect_secrets.settings import transient_settings
 
@@ -511,8 +522,10 @@ class _Engine:
             )
         return self
 
-    def __exit__(self, *exc: Any) -> None:
-        self._entered.pop().__exit__(*exc)
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self._entered.pop().__exit__(kind, error, traceback)
 
     def scan(self, lines: list[str], numbers: Iterable[int], name_of: Callable[[int], str]) -> Iterator[_Hit]:
         """Hits on the given (0-based) lines, each line read as file ``name_of(line)``.
@@ -563,7 +576,7 @@ class _Engine:
         if kind == _PRIVATE_KEY:
             return _private_key_value(lines, index)
         if filename == _CONFIG_NAME and len(value.split()) > 1:
-            value = value.split()[0]
+            value = value.split(maxsplit=1)[0]
             if any(is_noise(value) for is_noise in self._value_filters):
                 return None
         return value
@@ -652,15 +665,16 @@ class Scanner:
     def __call__(self, nb: Notebook) -> list[Finding]:
         try:
             return _scan(nb, self.allowed_fingerprints, self._kept_engine)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any error becomes a finding on the file (NBG001)
             error = NotebookError(f"secrets scan failed ({type(exc).__name__})")
             return [error_finding("", error, NAME)]
 
     def _kept_engine(self) -> _Engine:
-        if self._engine is None:
-            object.__setattr__(self, "_engine", _Engine())  # frozen: a cache, not a field's value
-        assert self._engine is not None
-        return self._engine
+        engine = self._engine
+        if engine is None:
+            engine = _Engine()
+            object.__setattr__(self, "_engine", engine)  # frozen: a cache, not a field's value
+        return engine
 
     def __getstate__(self) -> dict[str, Any]:
         return {"allowed_fingerprints": self.allowed_fingerprints}
