@@ -177,6 +177,10 @@ def test_vendor_detectors_report_the_whole_token(plugin, token):
         ("Simple ", True),
         ("SECRET_KEY_27_CHARS ", True),
         ("hunter2-not-real-example", False),
+        ("ANTHROPIC KEY HERE", True),
+        ("EMPTY", True),
+        ("sk-no-key-required", True),
+        ("AKIA" + "IOSFODNN7" + "EXAMPLE", True),
         ("Yourdomain2x9", False),
         (ft.aws_key_id(), False),
         (ft.github_classic(), False),
@@ -1302,3 +1306,32 @@ def test_corpus_scans_without_errors_and_findings_are_well_formed():
             assert f.line is not None
             assert f.line >= 1
     assert scanned > 1800
+
+
+# Issue 20's false alarms, as data scientists write them: documented example values and
+# placeholders are not findings. (Values are assembled here so that no scanner of this
+# repository sees them whole.)
+AWS_EXAMPLE_ID = "AKIA" + "IOSFODNN7" + "EXAMPLE"
+AWS_EXAMPLE_SECRET = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCY" + "EXAMPLEKEY"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        f'aws_access_key_id = "{AWS_EXAMPLE_ID}"',
+        f'aws_secret_access_key = "{AWS_EXAMPLE_SECRET}"',
+        f"%env AWS_ACCESS_KEY_ID={AWS_EXAMPLE_ID}",
+        'client = Anthropic(api_key="ANTHROPIC KEY HERE")',
+        'client = OpenAI(api_key="EMPTY", base_url="http://localhost:8000/v1")',
+        'client = OpenAI(base_url="http://localhost:8080/v1", api_key="sk-no-key-required")',
+        'headers = {"Authorization": "bearer <your-api-key>"}',
+    ],
+)
+def test_documented_examples_and_placeholders_are_not_findings(source):
+    assert check(make_nb(code(source))) == []
+
+
+def test_a_real_looking_aws_key_next_to_the_example_is_still_found():
+    key = "AKIA" + "4Q7ZLMN3" + "RTYVBX2W"
+    found = check(make_nb(code(f'aws_access_key_id = "{AWS_EXAMPLE_ID}"\nother = "{key}"')))
+    assert [(f.code, f.line) for f in found] == [("NBG201", 2)]

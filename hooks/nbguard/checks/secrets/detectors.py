@@ -251,18 +251,25 @@ class AuthorizationHeaderDetector(RegexBasedDetector):
 
 _PLACEHOLDER = re.compile(
     r"(?i:^(?:your|insert|enter|replace|paste|put))(?:[\s_-]|[A-Z])"
-    r"|(?i:x{4,}|^x{3}$|\*{3,}|\.{3}|…|placeholder|[_-]here$)",
+    r"|(?i:x{4,}|^x{3}$|\*{3,}|\.{3}|…|placeholder|[\s_-]here$)"
+    # Vendors' documented example values (AWS's AKIAIOSFODNN7EXAMPLE and its example
+    # secret ...EXAMPLEKEY): seven capitals no random credential spells by chance.
+    r"|EXAMPLE",
 )
 _CONSTANT_NAME = re.compile(r"[A-Z]+(?:[_-][A-Z0-9]+)+")
 _PLACEHOLDER_WORDS = frozenset(
     {"password", "passwd", "pass", "secret", "token", "key", "apikey", "api_key", "username"}
     | {"user", "changeme", "test", "none", "null", "bearer", "basic", "simple", "digest"}
+    # Dummy keys that OpenAI-compatible clients pass to local inference servers (vLLM's
+    # "EMPTY", llama.cpp's "sk-no-key-required", LM Studio's "lm-studio", "not-needed").
+    | {"empty", "dummy", "fake", "redacted", "sk-no-key-required", "not-needed", "lm-studio"}
 )
 
 
 def is_placeholder(secret: str) -> bool:
-    """Documentation, not secrets: ``YOUR_API_KEY``, ``your-token-here``, ``hf_...``,
-    ``xxx``, ``****``, ``EnterYourPassword``, or a bare word such as ``password``."""
+    """Documentation, not secrets: ``YOUR_API_KEY``, ``your-token-here``, ``ANTHROPIC KEY HERE``,
+    ``hf_...``, ``xxx``, ``****``, ``EnterYourPassword``, a vendor's ``...EXAMPLE`` value, a
+    local server's dummy key (``EMPTY``), or a bare word such as ``password``."""
     value = secret.strip()
     return (
         value.lower() in _PLACEHOLDER_WORDS
