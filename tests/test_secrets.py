@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import subprocess
 import sys
+import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
@@ -1335,3 +1337,27 @@ def test_a_real_looking_aws_key_next_to_the_example_is_still_found():
     key = "AKIA" + "4Q7ZLMN3" + "RTYVBX2W"
     found = check(make_nb(code(f'aws_access_key_id = "{AWS_EXAMPLE_ID}"\nother = "{key}"')))
     assert [(f.code, f.line) for f in found] == [("NBG201", 2)]
+
+
+def _sas_url() -> str:
+    """An Azure Storage SAS URL as the portal writes it, with a random signature."""
+    signature = urllib.parse.quote(base64.b64encode(os.urandom(32)).decode(), safe="")
+    return (
+        "https://acct.blob.core.windows.net/data?sp=rl&st=2024-01-01T00:00:00Z&se=2030-01-01T00:00:00Z"
+        f"&spr=https&sv=2022-11-02&sr=c&sig={signature}"
+    )
+
+
+def test_an_azure_sas_token_is_found_in_a_source_and_in_a_kept_output():
+    url = _sas_url()
+    nb = make_nb(code(f'url = "{url}"'), code("print(url)", count=1, outputs=[stream(url + "\n")]))
+    found = [(f.code, f.cell, f.message.split(" (")[0]) for f in check(nb)]
+    assert found == [
+        ("NBG201", 1, "Azure Storage SAS Token in source"),
+        ("NBG201", 2, "Azure Storage SAS Token in output 1 stream"),
+    ]
+    assert len({f.fingerprint for f in check(nb)}) == 1  # the same signature, one fingerprint
+
+
+def test_a_sas_query_without_a_signature_value_is_not_a_finding():
+    assert check(make_nb(code('query = "?sv=2022-11-02&sig=" + signature'))) == []

@@ -97,6 +97,17 @@ class GoogleApiKeyDetector(RegexBasedDetector):
     denylist: ClassVar[list[re.Pattern[str]]] = [_bounded(r"AIza[0-9A-Za-z_-]{35}", "A-Za-z0-9_-")]
 
 
+class AzureSasTokenDetector(RegexBasedDetector):
+    """The signature of an Azure Storage shared access signature (SAS): ``sig=`` in a query
+    that also names the service version (``sv=YYYY-MM-DD``), as every SAS does. Until it
+    expires, the URL alone grants what it signs."""
+
+    secret_type = "Azure Storage SAS Token"
+    denylist: ClassVar[list[re.Pattern[str]]] = [
+        re.compile(r"\bsv=\d{4}-\d{2}-\d{2}\b[^\s'\"<>]*?&sig=([A-Za-z0-9%+/]{30,}(?:%3[dD]|=){0,2})")
+    ]
+
+
 # --- notebook context --------------------------------------------------------
 
 # An identifier, dotted name or dict key, then an assignment or comparison.
@@ -413,6 +424,7 @@ def all_plugins() -> list[BasePlugin]:
         AnthropicKeyDetector,
         HuggingFaceTokenDetector,
         GoogleApiKeyDetector,
+        AzureSasTokenDetector,
         TokenKeywordDetector,
         EnvironmentSecretDetector,
         CurlUserDetector,

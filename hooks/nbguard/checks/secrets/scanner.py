@@ -139,7 +139,7 @@ _CASED_ANCHORS = re.compile(
             r"eyJ|-us\d|_authToken|T3BlbkFJ|sk-proj-|sk-svcacct-|sk-admin-|sk-ant-",
             r"PRIVATE KEY|PuTTY-User-Key-File-2|pypi-AgE|SG\.|sq0csp-|rk_live_|sk_live_",
             r":(?<=\d{8}:)[0-9A-Za-z_-]{35}|AC[a-z0-9]{32}|SK[a-z0-9]{32}",
-            r"hf_[A-Za-z0-9]{34}|api_org_[A-Za-z0-9]{34}|AIza",
+            r"hf_[A-Za-z0-9]{34}|api_org_[A-Za-z0-9]{34}|AIza|&sig=",
             r"-(?<!\S-)u|-(?<!\S-)-user",  # curl -u, --user: after whitespace or at the start of a line
         ]
     )
@@ -153,7 +153,7 @@ _CASED_DETECTORS = frozenset(
         *("MailchimpDetector", "NpmDetector", "PrivateKeyDetector", "PypiTokenDetector", "SendGridDetector"),
         *("SquareOAuthDetector", "StripeDetector", "TelegramBotTokenDetector", "TwilioKeyDetector"),
         *("GitHubTokenDetector", "GitLabTokenDetector", "OpenAITokenDetector", "AnthropicKeyDetector"),
-        *("HuggingFaceTokenDetector", "GoogleApiKeyDetector"),
+        *("HuggingFaceTokenDetector", "GoogleApiKeyDetector", "AzureSasTokenDetector"),
     }
 )
 # Searching every text with those two alternations is slow: nearly every
@@ -228,6 +228,7 @@ _CASED_TRIGGERS = {
     "h": [r"f_[A-Za-z0-9]{34}|[pousr]_(?<=gh[pousr]_)|ub_pat_(?<=github_pat_)|Token(?<=_authToken)"],
     "p": [r"i_org_(?<=api_org_)"],
     "J": [r"(?<=eyJ)"],
+    "&": [r"sig="],  # Azure SAS
     "G": [r"R1348941|\.(?<=SG\.)"],
     **{char: [r"[a-zA-Z\d_-]{23,25}\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27}"] for char in "MNO"},  # Discord
     "-": [  # -us1, curl -u and --user, sk-proj- and co, pypi-AgE, then the prefixes that end in "-"
