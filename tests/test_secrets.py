@@ -1327,6 +1327,7 @@ AWS_EXAMPLE_SECRET = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCY" + "EXAMPLEKEY"
         'client = OpenAI(api_key="EMPTY", base_url="http://localhost:8000/v1")',
         'client = OpenAI(base_url="http://localhost:8080/v1", api_key="sk-no-key-required")',
         'headers = {"Authorization": "bearer <your-api-key>"}',
+        'SLACK_TOKEN = "' + "xo" + "xp-1234567890-" + "x" * 12 + "-" + "x" * 13 + "-" + "x" * 32 + '"',
     ],
 )
 def test_documented_examples_and_placeholders_are_not_findings(source):
