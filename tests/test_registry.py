@@ -71,7 +71,8 @@ def test_the_per_path_switch_holds_for_every_subcommand(name, tmp_path, monkeypa
     """`NAME = false` for a path: `nbguard NAME` leaves it alone, as `nbguard check` does."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".nbguard.toml").write_text(f"[[overrides]]\npaths = ['off/**']\n{name} = false\n")
-    # A notebook every check has something to say about: run out of order, a token, an image, outputs.
+    # A notebook every check has something to say about: run out of order, a token, an image,
+    # outputs, a kept error.
     big_png = "iVBORw0KGgo" + "A" * 400_000
     nb = make_nb(
         {
@@ -91,6 +92,14 @@ def test_the_per_path_switch_holds_for_every_subcommand(name, tmp_path, monkeypa
             "metadata": {},
             "outputs": [],
             "source": "x = 1",
+        },
+        {
+            "cell_type": "code",
+            "execution_count": 3,
+            "id": "c",
+            "metadata": {"tags": ["keep_output"]},
+            "outputs": [{"output_type": "error", "ename": "KeyError", "evalue": "'a'", "traceback": []}],
+            "source": "d['a']",
         },
     )
     (tmp_path / "off").mkdir()
@@ -180,4 +189,9 @@ def test_the_library_api_in_contributing_runs_a_check_without_the_command_line(t
     lines = out.splitlines()
     assert lines[0].startswith("order [Finding(code='NBG103', message='is the first cell run but ran as [2]")
     assert "Finding(code='NBG101', message='ran as [1] after [2]" in lines[0]
-    assert lines[1:] == ["secrets []", "images []", "[]"]  # the last: neither the CLI nor the loop loaded
+    assert lines[1:] == [
+        "secrets []",
+        "images []",
+        "errors []",
+        "[]",
+    ]  # the last: neither the CLI nor the loop loaded

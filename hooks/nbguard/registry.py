@@ -212,6 +212,7 @@ class Check:
     judges: str = "committed"
     fixer: bool = False
     group: str = ""  # the title of its options' group in --help
+    uses: tuple[str, ...] = ()  # other checks whose options it reads too (errors reads strip's)
 
     @property
     def hook_id(self) -> str:

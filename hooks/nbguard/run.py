@@ -462,6 +462,8 @@ def add_subcommand_arguments(parser: argparse.ArgumentParser, name: str) -> None
             "-t", "--textconv", action="store_true", help="print the stripped notebooks to standard output"
         )
     add_check_arguments(parser, [name])
+    for used in checks.get(name).uses:
+        checks.get(used).add_options(parser)
 
 
 def run_subcommand(args: argparse.Namespace, name: str) -> int:
