@@ -170,6 +170,8 @@ class Option:
             return ""
         if isinstance(self.default, bool):
             return "true" if self.default else "false"
+        if isinstance(self.default, list):
+            return ", ".join(str(v) for v in self.default)
         return str(self.default)
 
     def add_to(self, parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:

@@ -13,7 +13,7 @@ from nbguard.registry import Check, Code
 
 # Order is judged on the notebook as found; the others on what would be committed,
 # which the fixer (strip) makes; it runs last in the report but first in the work.
-NAMES = ("order", "secrets", "images", "errors", "strip")
+NAMES = ("order", "secrets", "privacy", "images", "errors", "strip")
 
 # Not a check's: a file that cannot be used as a notebook.
 IO_CODE = Code(

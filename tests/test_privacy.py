@@ -1,0 +1,115 @@
+"""``nbguard privacy``: personal data and machine details, never shown in full."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nbfactory import code, execute_result, make_nb, markdown, stream, subcommand, write_nb
+from nbguard.checks import privacy
+
+main = subcommand("privacy")
+KEEP = {"tags": ["keep_output"]}
+ALL = privacy.CATEGORIES
+
+
+def _luhn_complete(prefix: str) -> str:
+    """``prefix`` with the Luhn check digit that makes it valid (built here, never stored)."""
+    for last in "0123456789":
+        if privacy._luhn(prefix + last):
+            return prefix + last
+    raise AssertionError(prefix)
+
+
+CARD = _luhn_complete("4" + "539" + "1488" + "0343" + "635")  # a Visa-shaped number
+NOT_LUHN = CARD[:-1] + str((int(CARD[-1]) + 1) % 10)
+IBAN = (
+    "GB" + "33" + "BUKB" + "2020" + "1555" + "5555" + "55"
+)  # a valid mod-97 check, not the standard's example
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        # Home directories that name a user, in a traceback shown in a kept output, and in a source.
+        (
+            code(
+                "f()",
+                count=1,
+                outputs=[stream('  File "/home/alice/proj/run.py", line 3\n', "stderr")],
+                metadata=KEEP,
+            ),
+            [("NBG501", "a home directory that names a user (/home/a***) in output 1 stream")],
+        ),
+        (
+            code('df = pd.read_csv(r"C:\\Users\\Bob\\data.csv")'),
+            [("NBG501", "a home directory that names a user (C:\\Users\\B***) in source")],
+        ),
+        (
+            code('open("/Users/carol/x.csv")'),
+            [("NBG501", "a home directory that names a user (/Users/c***) in source")],
+        ),
+        # An e-mail address in a DataFrame's HTML table (kept output).
+        (
+            code(
+                "df.head()",
+                count=1,
+                outputs=[
+                    execute_result({"text/html": "<table><tr><td>dana.smith@corp.io</td></tr></table>"})
+                ],
+                metadata=KEEP,
+            ),
+            [("NBG502", "an e-mail address (d***@corp.io) in output 1 text/html")],
+        ),
+        (
+            markdown(f"Card on file: {CARD[:4]} {CARD[4:8]} {CARD[8:12]} {CARD[12:]}"),
+            [("NBG503", f"a payment card number (**** {CARD[-4:]}) in source")],
+        ),
+        (markdown(f"Pay to {IBAN}"), [("NBG504", f"an IBAN (GB** **** {IBAN[-4:]}) in source")]),
+        (code('host = "192.168.1.23"'), [("NBG505", "a private network address (192.*.*.*) in source")]),
+        # Look-alikes: not personal.
+        (code('p = "/home/jovyan/work/x.csv"; q = "/home/runner/work"; r = "/Users/user/x"'), []),
+        (markdown("Write to info@example.com, a@b.com, me@mail.test or ops@domain.com"), []),
+        (code("!git clone https://dev@bitbucket.org/team/repo.git; !git clone git@github.com:o/r.git"), []),
+        (code(f"order_id = {NOT_LUHN}; ts = 1700000000000; test = 4242424242424242"), []),
+        (code('widget = "2714242599604130bf011f04eab43459"'), []),  # digits inside a hex id
+        (markdown("DE89 3704 0044 0532 0130 00 is the standard's example IBAN"), []),
+        (code('docs = "192.0.2.10"; public = "8.8.8.8"; version = "10.2.3.4.5"'), []),
+    ],
+)
+def test_what_is_personal_data(cell, expected):
+    found = privacy.check(make_nb(cell), categories=ALL)
+    assert [(f.code, f.message.split(" (fingerprint")[0]) for f in found] == expected
+
+
+def test_stripped_outputs_are_not_judged_and_values_are_never_shown(tmp_path, capsys):
+    trace = '  File "/home/alice/proj/run.py", line 3\n'
+    nb = write_nb(tmp_path / "a.ipynb", make_nb(code("f()", count=1, outputs=[stream(trace, "stderr")])))
+    assert main(["--isolated", str(nb)]) == 0  # the output is stripped on commit
+    assert main(["--isolated", "--keep-output", "--format", "json", str(nb)]) == 1
+    report = capsys.readouterr().out
+    (finding,) = json.loads(report)
+    assert (finding["code"], finding["cell"], finding["line"]) == ("NBG501", 1, 1)
+    assert "alice" not in report
+
+
+def test_categories_and_allowed_domains_come_from_configuration(tmp_path, capsys):
+    (tmp_path / ".nbguard.toml").write_text('privacy-categories = ["email"]\nallow-domains = ["corp.io"]\n')
+    source = 'a = "dana@corp.io"; b = "eve@team.corp.io"; c = "/home/alice"; d = "frank@other.org"'
+    nb = write_nb(tmp_path / "a.ipynb", make_nb(code(source)))
+    assert main([str(nb)]) == 1
+    out = capsys.readouterr().out
+    assert out.count("NBG5") == 1
+    assert "an e-mail address (f***@other.org) in source" in out
+
+
+def test_an_unknown_category_is_a_usage_error(tmp_path, capsys):
+    nb = write_nb(tmp_path / "a.ipynb", make_nb(code("x = 1")))
+    assert main(["--isolated", "--privacy-categories", "phones", str(nb)]) == 2
+    assert "unknown privacy category 'phones'" in capsys.readouterr().err
+
+
+def test_a_tagged_cell_is_allowed():
+    cell = code('owner = "dana@corp.io"', metadata={"tags": [privacy.ALLOW_TAG]})
+    assert privacy.check(make_nb(cell)) == []
