@@ -153,7 +153,9 @@ def _cell(root: Node, nb: Notebook, number: int) -> _Found:
     return cells[number - 1] if 1 <= number <= len(cells) else (None, None)
 
 
-def _cell_part(cell: Node, value: Any, part: str, major: int) -> tuple[Node | None, Any, str]:
+def _cell_part(
+    cell: Node, value: Any, part: str, major: int, line: int | None
+) -> tuple[Node | None, Any, str]:
     """The node and value of a cell's part, and the separator its text is joined with."""
     if part == "source":
         key = "input" if major == 3 and value.get("cell_type") == "code" else "source"
@@ -163,23 +165,38 @@ def _cell_part(cell: Node, value: Any, part: str, major: int) -> tuple[Node | No
     output = re.fullmatch(r"output (\d+) (.+)", part)
     if output is not None:
         node, data = _follow(cell, value, "outputs", int(output.group(1)) - 1)
-        kind = output.group(2)
-        if kind == "stream":
-            keys: tuple[str, ...] = ("text",)
-        elif kind == "error":
-            keys = ("traceback",)
-        else:
-            keys = (_V3_KEYS.get(kind, kind),) if major == 3 else ("data", kind)
-        inner, text = _follow(node, data, *keys)
-        if inner is None:
-            return node, None, ""  # the output's own line
-        return inner, text, "\n" if kind == "error" else ""
+        return _output_part(node, data, output.group(2), major, line)
     attachments = value.get("attachments")
     if part.startswith("attachment ") and isinstance(attachments, dict):
         for name in attachments:
             if part == f"attachment {name}" or part.startswith(f"attachment {name} "):
                 return _follow(cell, value, "attachments", str(name))[0], None, ""  # base64: no lines
     return None, None, ""
+
+
+def _output_part(
+    node: Node | None, data: Any, kind: str, major: int, line: int | None
+) -> tuple[Node | None, Any, str]:
+    """:func:`_cell_part` for an output (node and value) and its kind: stream, error or a mimetype."""
+    if kind == "stream":
+        keys: tuple[str, ...] = ("text",)
+    elif kind == "error":
+        keys = ("traceback",)
+    else:
+        keys = (_V3_KEYS.get(kind, kind),) if major == 3 else ("data", kind)
+    inner, text = _follow(node, data, *keys)
+    if kind == "error" and _past(text, line):  # the error line added after the traceback
+        inner, text = _follow(node, data, "evalue")
+    if inner is None:
+        return node, None, ""  # the output's own line
+    return inner, text, "\n" if kind == "error" else ""
+
+
+def _past(traceback: Any, line: int | None) -> bool:
+    """Whether line ``line`` of an error part is past its traceback's lines."""
+    if not isinstance(traceback, list) or not all(isinstance(t, str) for t in traceback):
+        return True
+    return line is not None and line > ("\n".join(traceback).count("\n") + 1 if traceback else 0)
 
 
 def _within(node: Node, value: Any, line: int | None, lines: _Lines, sep: str) -> Region:
@@ -230,7 +247,9 @@ def region(root: Node | None, nb: Notebook, finding: Finding, lines: _Lines) -> 
     if cell is None or not isinstance(value, dict):
         return 1, 1, None, None
     major = nb.get("nbformat", 4)
-    node, text, sep = _cell_part(cell, value, finding.part, major) if finding.part else (None, None, "")
+    node, text, sep = (
+        _cell_part(cell, value, finding.part, major, finding.line) if finding.part else (None, None, "")
+    )
     if node is not None:
         return _within(node, text, finding.line, lines, sep)
     count, _ = _follow(cell, value, "prompt_number" if major == 3 else "execution_count")
