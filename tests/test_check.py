@@ -182,8 +182,9 @@ def test_github_format(notebooks, capsys):
     p = notebooks
     assert cli.main(["check", "--format", "github", str(p["c_order.ipynb"])]) == 1
     assert capsys.readouterr().out == (
-        f"::error file={p['c_order.ipynb']},title=NBG101 (cell 3)::ran as [2] after [2]; restart the kernel and run all cells\n"
-        f"::error file={p['c_order.ipynb']},title=NBG401::would be stripped (3 execution counts)\n"
+        f"::error file={p['c_order.ipynb']},line=25,title=NBG101 (cell 3)::ran as [2] after [2]; "
+        "restart the kernel and run all cells\n"
+        f"::error file={p['c_order.ipynb']},line=1,title=NBG401::would be stripped (3 execution counts)\n"
     )
 
 
@@ -201,11 +202,14 @@ def test_sarif_format(notebooks, capsys):
     assert len(results) == 6
     for result in results:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
-        assert result["level"] == "error"
+        assert result["level"] == rules[result["ruleIndex"]]["defaultConfiguration"]["level"]
+        assert result["partialFingerprints"]["nbguardFinding/v1"]
         assert result["message"]["text"]
         assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     secret = next(r for r in results if r["ruleId"] == "NBG201")
-    assert secret["locations"][0]["logicalLocations"] == [{"name": "cell 1, line 1", "kind": "element"}]
+    assert secret["locations"][0]["logicalLocations"] == [
+        {"name": "cell 1", "fullyQualifiedName": "cell 1, source, line 1", "kind": "element"}
+    ]
     assert TOKEN not in json.dumps(log)
 
 

@@ -179,6 +179,7 @@ def test_hidden_state_follows_the_policy():
         "uses `df`, which only cell 2 further down defines; Restart & Run All would fail here",
         cell=1,
         line=1,
+        part="source",
     )
     assert check(nb) == [expected]
     assert check(nb, hidden_state=False) == []

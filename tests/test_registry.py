@@ -122,7 +122,8 @@ def test_sarif_rules_come_from_the_registry():
         _, code = by_code[rule["id"]]
         assert rule["shortDescription"]["text"] == code.title
         assert rule["fullDescription"]["text"] == (code.description or code.title)
-        assert rule["help"]["text"] == code.fix
+        assert rule["help"]["text"].endswith(f"How to fix: {code.fix}.")
+        assert code.fix in rule["help"]["markdown"]
         assert rule["defaultConfiguration"]["level"] == code.level
         if code.security_severity is not None:
             assert rule["properties"]["security-severity"] == f"{code.security_severity:.1f}"

@@ -47,7 +47,7 @@ RUN_OPTIONS: tuple[Option, ...] = (
         CHOICE,
         "text",
         "report format",
-        choices=("text", "json", "github", "sarif"),
+        choices=("text", "json", "github", "sarif", "gitlab"),
         per_path=False,
     ),
     Option(

@@ -183,6 +183,7 @@ class Job:
     notes: bool = False  # keep the checks' notes (code "note")
     io_check: str = "io"  # the check an unreadable file's NBG001 names
     named: str = ""  # the path given on the command line that this file was found from
+    locate: bool = False  # place findings on the file's lines (sarif, github, gitlab)
 
 
 @dataclass(frozen=True)
@@ -226,12 +227,13 @@ def run_job(job: Job) -> Outcome:  # noqa: PLR0911 - one return per outcome
         data = notebook.changed_bytes(doc, committed)
     except NotebookError as exc:
         return unreadable(exc)
+    new = _located(job, doc, new)
     if data is None:
         return Outcome(new, notes, matched, entries)
     summary = describe(doc.nb, committed)
     if not job.fix:
         would = Finding(CODE_WOULD_STRIP, f"would be stripped ({summary})", path=job.path, check=STRIP)
-        return Outcome((*new, would), notes, matched, entries)
+        return Outcome((*new, *_located(job, doc, (would,))), notes, matched, entries)
     if new:
         return Outcome(new, notes, matched, entries)  # keep the evidence
     try:
@@ -239,6 +241,15 @@ def run_job(job: Job) -> Outcome:  # noqa: PLR0911 - one return per outcome
     except NotebookError as exc:
         return Outcome((error_finding(job.path, exc, job.io_check),), notes, matched, entries)
     return Outcome((), (*notes, f"{job.path}: stripped {summary}"), matched, entries, stripped=True)
+
+
+def _located(job: Job, doc: Document, findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    """The findings placed on the file's lines, if the format needs that."""
+    if not job.locate or not findings:
+        return findings
+    from nbguard.report.locate import anchored
+
+    return tuple(anchored(doc, findings))
 
 
 # --- reporting -----------------------------------------------------------------
@@ -276,9 +287,9 @@ class Reporter:
         if self.fmt == "text" and not self.quiet:
             self._out().write(text + "\n")
 
-    def finish(self) -> None:
+    def finish(self, exit_code: int = 0) -> None:
         if self.fmt in formats.WHOLE_RUN_FORMATS:
-            self._out().write(formats.render(self.findings, self.fmt))
+            self._out().write(formats.render(self.findings, self.fmt, exit_code=exit_code))
         self._out().flush()
 
 
@@ -363,6 +374,9 @@ def _key_path(path: str, root: str, folders: dict[str, str]) -> str:
 def plan_jobs(args: argparse.Namespace, resolver: Resolver, run: Run, base: bl.Baseline | None) -> list[Job]:
     root = os.path.dirname(os.path.abspath(base.path)) if base else os.getcwd()
     make = planner(run.names)
+    from nbguard.report.locate import LINE_FORMATS
+
+    locate = resolver.run_settings()["format"] in LINE_FORMATS
     jobs = []
     folders: dict[str, str] = {}
     for named in args.paths or list(run.default_paths):
@@ -370,7 +384,7 @@ def plan_jobs(args: argparse.Namespace, resolver: Resolver, run: Run, base: bl.B
             key = _key_path(path, root, folders) if base else ""
             known = base.for_file(key) if base else frozenset()
             plan = resolver.derived(path, make)
-            jobs.append(Job(path, plan, run.fix, key, known, run.notes, run.io_check, named))
+            jobs.append(Job(path, plan, run.fix, key, known, run.notes, run.io_check, named, locate))
     return jobs
 
 
@@ -423,8 +437,9 @@ def run_checks(args: argparse.Namespace, run: Run) -> int:
             )
     if run.summary and (len(jobs) != 1 or tally.by_code):
         reporter.note(tally.summary())
-    reporter.finish()
-    return 0 if run_settings["exit-zero"] else retv
+    exit_code = 0 if run_settings["exit-zero"] else retv
+    reporter.finish(exit_code)
+    return exit_code
 
 
 def baseline_entries(args: argparse.Namespace, output: str) -> tuple[list[bl.Entry], list[Finding]]:
@@ -513,5 +528,5 @@ def _to_stdout(args: argparse.Namespace, name: str) -> int:
             continue
         sys.stdout.buffer.write(doc.data if data is None else data)
     sys.stdout.buffer.flush()
-    reporter.finish()
+    reporter.finish(retv)
     return retv

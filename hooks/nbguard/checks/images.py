@@ -264,7 +264,17 @@ def _image_finding(image: Image, max_kb: int, max_pixels: int | None, size: Size
         cell=image.cell,
         line=image.line,
         check=NAME,
+        part=_part(image),
     )
+
+
+def _part(image: Image) -> str:
+    """The part of its cell an image is in, as :class:`nbguard.notebook.Part` names it
+    (a bundle image: its own mimetype of the output or attachment)."""
+    where = image.where.removeprefix("data URI in ").removeprefix("in ")
+    if where == "markdown":
+        return "source"
+    return where if image.line is not None else f"{where} {image.mime}"
 
 
 def check(
@@ -324,18 +334,21 @@ CHECK = Check(
             "An embedded image is over the size limit",
             f"Shrink it (lower dpi, JPEG, fewer points), strip the output, or tag the cell `{ALLOW_TAG}`",
             description="An embedded image is larger than `--max-kb` (default 256 KiB).",
+            level="warning",
         ),
         Code(
             CODE_TOTAL_TOO_LARGE,
             "The notebook's images are over the total size limit",
             "As for NBG301, for some of the images",
             description="All images of the notebook add up to more than `--max-total-kb`.",
+            level="warning",
         ),
         Code(
             CODE_TOO_MANY_PIXELS,
             "An embedded image has too many pixels",
             f"Render it smaller (figure size, dpi), or tag the cell `{ALLOW_TAG}`",
             description="An embedded image has more pixels (width x height) than `--max-pixels`.",
+            level="warning",
         ),
     ),
     options=(

@@ -110,6 +110,7 @@ def hidden_state_findings(nb: Notebook) -> tuple[list[Finding], list[Finding]]:
             "Restart & Run All would fail here",
             cell=use.cell,
             line=use.line,
+            part="source",
         )
         for use in analysis.uses
     ]
@@ -182,18 +183,21 @@ CHECK = Check(
             "A gap in the execution counts",
             RERUN.capitalize(),
             description="`strict`: a cell ran, or was deleted, in between.",
+            level="warning",
         ),
         Code(
             CODE_LATE_START,
             "The execution counts do not start at 1",
             RERUN.capitalize(),
             description="`strict`: the kernel was not fresh when the first cell ran.",
+            level="warning",
         ),
         Code(
             CODE_UNEXECUTED,
             "A non-blank code cell was not executed",
             "Run all cells, or pass `--allow-unexecuted`",
             description="`strict`: a non-blank code cell has no count while others do.",
+            level="warning",
         ),
         Code(
             CODE_HIDDEN_STATE,

@@ -211,7 +211,14 @@ def check(
             seen.add((line, value))
             fp = fingerprint(value)
             found.append(
-                Finding(code, f"{what} in {part.label} (fingerprint {fp})", part.cell, line, fingerprint=fp)
+                Finding(
+                    code,
+                    f"{what} in {part.label} (fingerprint {fp})",
+                    part.cell,
+                    line,
+                    fingerprint=fp,
+                    part=part.label,
+                )
             )
     return found
 

@@ -10,8 +10,28 @@ NOTE_CODE = "note"
 IO_CODE = "NBG001"  # the file cannot be used as a notebook
 
 
+class Anchor(NamedTuple):
+    """Where a finding is in the ``.ipynb`` file's own text, and its stable identity.
+
+    Lines and columns count from 1 (columns in code points, the end column
+    exclusive); ``key`` is a hash that survives re-runs and unrelated edits.
+    Computed only for the formats that place findings on a line (sarif, github, gitlab).
+    """
+
+    line: int
+    end_line: int
+    column: int | None = None
+    end_column: int | None = None
+    key: str = ""
+
+
 class Finding(NamedTuple):
-    """One problem, located as the notebook shows it (cells count from 1)."""
+    """One problem, located as the notebook shows it (cells count from 1).
+
+    ``part`` names the text of the cell that ``line`` counts in (``source``,
+    ``output 2 stream``, ``metadata``...; see :class:`nbguard.notebook.Part`); empty
+    when the finding is about the cell (or the notebook) as a whole.
+    """
 
     code: str
     message: str
@@ -20,6 +40,8 @@ class Finding(NamedTuple):
     path: str = ""
     check: str = ""
     fingerprint: str | None = None
+    part: str = ""
+    anchor: Anchor | None = None
 
 
 def format_text(finding: Finding) -> str:

@@ -645,6 +645,7 @@ def _findings(part: Part, hits: Iterable[_Hit], allowed: Collection[str]) -> Ite
             line=hit.line,
             check=NAME,
             fingerprint=fp,
+            part=part.label,
         )
 
 
