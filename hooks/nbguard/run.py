@@ -14,7 +14,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TextIO, TypeVar
 
 from nbguard import checks, notebook
@@ -183,6 +183,7 @@ class Job:
     notes: bool = False  # keep the checks' notes (code "note")
     io_check: str = "io"  # the check an unreadable file's NBG001 names
     named: str = ""  # the path given on the command line that this file was found from
+    filtered: bool = False  # under nbguard's git filter: checked, never rewritten
 
 
 @dataclass(frozen=True)
@@ -226,7 +227,7 @@ def run_job(job: Job) -> Outcome:  # noqa: PLR0911 - one return per outcome
         data = notebook.changed_bytes(doc, committed)
     except NotebookError as exc:
         return unreadable(exc)
-    if data is None:
+    if data is None or job.filtered:  # the filter strips what is committed
         return Outcome(new, notes, matched, entries)
     summary = describe(doc.nb, committed)
     if not job.fix:
@@ -339,6 +340,7 @@ class Run:
     notes: bool = False  # print the checks' notes
     summary: bool = False  # print a summary line (and progress on a terminal)
     io_check: str = "io"
+    spare_filtered: bool = False  # with fix: only check notebooks under nbguard's git filter
 
 
 def _baseline_path(resolver: Resolver, given: str | None) -> str | None:
@@ -374,6 +376,23 @@ def plan_jobs(args: argparse.Namespace, resolver: Resolver, run: Run, base: bl.B
     return jobs
 
 
+def _spare_filtered(jobs: list[Job], reporter: Reporter) -> list[Job]:
+    """The jobs, those of notebooks under nbguard's git filter (``nbguard install``) made
+    check-only: the filter strips what is committed, and rewriting the file would erase
+    the outputs the user keeps in the working copy. One note says so."""
+    from nbguard.commands.install import DRIVER
+
+    under = paths.filtered([job.path for job in jobs], DRIVER)
+    if not under:
+        return jobs
+    count = len(under)
+    reporter.note(
+        f"nbguard: {count} notebook{'s are' if count != 1 else ' is'} under nbguard's git filter "
+        "(nbguard install): checked, not rewritten; the filter strips what is committed"
+    )
+    return [replace(job, filtered=True) if job.path in under else job for job in jobs]
+
+
 def usage_error(exc: object) -> int:
     print(f"nbguard: error: {exc}", file=sys.stderr)
     return 2
@@ -390,11 +409,13 @@ def run_checks(args: argparse.Namespace, run: Run) -> int:
         jobs = plan_jobs(args, resolver, run, base)
     except (ConfigError, bl.BaselineError) as exc:
         return usage_error(exc)
+    reporter = Reporter(run_settings["format"], quiet=quiet)
     if run.fix:  # what a killed run left (README, "Guarantees")
         from nbguard.notebook.write import remove_stale_temp_files
 
         remove_stale_temp_files(job.path for job in jobs if job.path != paths.STDIN)
-    reporter = Reporter(run_settings["format"], quiet=quiet)
+        if run.spare_filtered:
+            jobs = _spare_filtered(jobs, reporter)
     progress = Progress(len(jobs), sys.stderr, enabled=run.summary and not quiet)
     tally = Tally()
     matched: set[bl.Entry] = set()

@@ -48,5 +48,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     return run_checks(
-        args, Run(checks.NAMES, fix=args.fix, default_paths=(".",), tracked_only=True, summary=True)
+        args,
+        Run(
+            checks.NAMES,
+            fix=args.fix,
+            default_paths=(".",),
+            tracked_only=True,
+            summary=True,
+            spare_filtered=True,
+        ),
     )
