@@ -28,6 +28,7 @@ from nbguard.report.finding import IO_CODE, NOTE_CODE, Finding, error_finding, f
 # Below this many files a process pool costs more than it saves.
 PARALLEL_MIN_FILES = 32
 STRIP = "strip"
+ORDER = "order"
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -490,7 +491,13 @@ def run_subcommand(args: argparse.Namespace, name: str) -> int:
     fixer = checks.get(name).fixer
     if fixer and (args.textconv or not args.paths or args.paths == [paths.STDIN]):
         return _to_stdout(args, name)
-    run = Run((name,), fix=fixer and not args.check, notes=True, io_check=name)
+    fix = fixer and not args.check
+    # Stripping removes the counts the order check judges: as a pre-commit hook, a fixer
+    # writing in place first runs order (unless configuration switches it off) and leaves
+    # a notebook it rejects as it is, so that an out-of-order notebook never gets in,
+    # whatever order the hooks are listed in.
+    names = (ORDER, name) if fix and os.environ.get("PRE_COMMIT") else (name,)
+    run = Run(names, fix=fix, notes=True, io_check=name)
     return run_checks(args, run)
 
 
