@@ -337,7 +337,6 @@ class Run:
     names: tuple[str, ...]  # the checks it runs
     fix: bool = False  # write what would be committed
     default_paths: tuple[str, ...] = (paths.STDIN,)  # what no PATH means
-    tracked_only: bool = False  # inside git, only tracked notebooks (else also untracked, not ignored)
     notes: bool = False  # print the checks' notes
     summary: bool = False  # print a summary line (and progress on a terminal)
     io_check: str = "io"
@@ -369,7 +368,7 @@ def plan_jobs(args: argparse.Namespace, resolver: Resolver, run: Run, base: bl.B
     jobs = []
     folders: dict[str, str] = {}
     for named in args.paths or list(run.default_paths):
-        for path in paths.expand([named], tracked_only=run.tracked_only):
+        for path in paths.expand([named]):  # inside git: tracked, and untracked not ignored
             key = _key_path(path, root, folders) if base else ""
             known = base.for_file(key) if base else frozenset()
             plan = resolver.derived(path, make)
@@ -453,7 +452,7 @@ def baseline_entries(args: argparse.Namespace, output: str) -> tuple[list[bl.Ent
     """Every finding's baseline entry over the named files, and the unreadable files' findings;
     ConfigError for a configuration mistake."""
     resolver = Resolver(cli_settings(args), isolated=args.isolated)
-    run = Run(checks.NAMES, default_paths=(".",), tracked_only=True)
+    run = Run(checks.NAMES, default_paths=(".",))
     jobs = plan_jobs(args, resolver, run, bl.Baseline(frozenset(), output))
     entries: list[bl.Entry] = []
     unreadable: list[Finding] = []

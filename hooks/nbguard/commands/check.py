@@ -53,7 +53,6 @@ def run(args: argparse.Namespace) -> int:
             checks.NAMES,
             fix=args.fix,
             default_paths=(".",),
-            tracked_only=True,
             summary=True,
             spare_filtered=True,
         ),
