@@ -1302,3 +1302,17 @@ def test_corpus_scans_without_errors_and_findings_are_well_formed():
             assert f.line is not None
             assert f.line >= 1
     assert scanned > 1800
+
+
+@pytest.mark.parametrize("command", [["secrets"], ["check", "--no-strip"]])
+def test_allow_fingerprints_on_the_command_line_add_to_the_configured_ones(tmp_path, capsys, monkeypatch, command):
+    from nbguard import cli
+
+    other = ft.password("other")
+    nb = write_nb(tmp_path / "a.ipynb", make_nb(code(f'password = "{PW}"\nsecret = "{other}"')))
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text(f'[tool.nbguard]\nallow-fingerprints = ["{fingerprint(PW)}"]\n')
+    monkeypatch.chdir(tmp_path)
+    assert cli.main([*command, "--format=json", str(nb)]) == 1
+    assert [f["fingerprint"] for f in json.loads(capsys.readouterr().out)] == [fingerprint(other)]
+    assert cli.main([*command, f"--allow-fingerprints={fingerprint(other)}", str(nb)]) == 0

@@ -155,6 +155,7 @@ class Option:
     aliases: tuple[tuple[str, Any], ...] = ()  # extra flags that set a fixed value: ("--keep-id", "keep")
     flags: tuple[str, ...] = ()  # extra spellings of the flag itself: ("-f",)
     expected_text: str = ""  # what a valid value is, where the kind's words are too vague
+    adds: bool = False  # a list the command line adds to (union) rather than replaces
 
     @property
     def dest(self) -> str:
