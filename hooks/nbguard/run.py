@@ -39,6 +39,17 @@ __all__ = ["IO_CODE", "NOTE_CODE", "Reporter", "error_finding", "load"]
 # --- arguments ------------------------------------------------------------------
 
 
+def positive_int(text: str) -> int:
+    """``-j``'s value: a whole number of processes, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "paths",
@@ -59,7 +70,7 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-j",
         "--jobs",
-        type=int,
+        type=positive_int,
         default=None,
         metavar="N",
         help="processes for large batches (default: one per core; 1 under pre-commit, "
@@ -83,7 +94,7 @@ def add_check_arguments(parser: argparse.ArgumentParser, names: Sequence[str]) -
 
 def jobs_for(requested: int | None) -> int:
     if requested is not None:
-        return max(1, requested)
+        return requested
     if os.environ.get("PRE_COMMIT"):
         return 1
     return os.cpu_count() or 1

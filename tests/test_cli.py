@@ -1,0 +1,41 @@
+"""The command line's own errors: argparse's format, exit 2."""
+
+from __future__ import annotations
+
+import pytest
+
+from nbguard import cli
+
+
+@pytest.mark.parametrize(
+    ("argv", "last_line"),
+    [
+        (
+            ["chek"],
+            "nbguard: error: argument COMMAND: invalid choice: 'chek' (choose from 'check', 'order', "
+            "'secrets', 'images', 'strip', 'baseline', 'config', 'install', 'uninstall', 'filter') "
+            "(did you mean 'check'?)",
+        ),
+        (["check", "--fixx"], "nbguard: error: unrecognized arguments: --fixx (did you mean '--fix'?)"),
+        (
+            ["strip", "--keep-ouput", "a.ipynb"],
+            "nbguard: error: unrecognized arguments: --keep-ouput (did you mean '--keep-output'?)",
+        ),
+        (
+            ["secrets", "--allow-fingerprintz=ab"],
+            "nbguard: error: unrecognized arguments: --allow-fingerprintz=ab "
+            "(did you mean '--allow-fingerprints'?)",
+        ),
+        (["check", "--zzzz"], "nbguard: error: unrecognized arguments: --zzzz"),
+        (["check", "-j", "0"], "nbguard check: error: argument -j/--jobs: must be at least 1, not 0"),
+        (["order", "-j", "-2"], "nbguard order: error: argument -j/--jobs: must be at least 1, not -2"),
+        (["images", "-j", "x"], "nbguard images: error: argument -j/--jobs: not a whole number: 'x'"),
+    ],
+)
+def test_usage_errors(capsys, argv, last_line):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(argv)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: nbguard")
+    assert err.splitlines()[-1] == last_line
