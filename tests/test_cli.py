@@ -39,3 +39,23 @@ def test_usage_errors(capsys, argv, last_line):
     err = capsys.readouterr().err
     assert err.startswith("usage: nbguard")
     assert err.splitlines()[-1] == last_line
+
+
+class _Terminal:
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("command", ["strip", "order", "secrets", "images"])
+def test_no_path_with_a_terminal_on_stdin_prints_usage(capsys, monkeypatch, command):
+    """Reading a notebook from a terminal would wait silently: usage instead."""
+    monkeypatch.setattr("sys.stdin", _Terminal())
+    with pytest.raises(SystemExit) as exit_:
+        cli.main([command])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: nbguard {command} ")
+    assert err.splitlines()[-1] == (
+        f"nbguard {command}: error: no PATH given "
+        "(name notebooks or folders, or pipe a notebook in with '-')"
+    )

@@ -87,7 +87,7 @@ def build_parser(wanted: str | None) -> argparse.ArgumentParser:
             from nbguard import run
 
             run.add_subcommand_arguments(command, name)
-            command.set_defaults(run=lambda args, name=name: run.run_subcommand(args, name))
+            command.set_defaults(run=lambda args, name=name: run.run_subcommand(args, name), parser=command)
         else:
             module = importlib.import_module(COMMANDS[name][0])
             module.add_arguments(command)

@@ -498,6 +498,8 @@ def add_subcommand_arguments(parser: argparse.ArgumentParser, name: str) -> None
 
 def run_subcommand(args: argparse.Namespace, name: str) -> int:
     """``nbguard NAME``: one check through the loop; a fixer writes unless ``--check``."""
+    if not args.paths and sys.stdin.isatty():  # nothing named, and no notebook piped in
+        args.parser.error("no PATH given (name notebooks or folders, or pipe a notebook in with '-')")
     fixer = checks.get(name).fixer
     if fixer and (args.textconv or not args.paths or args.paths == [paths.STDIN]):
         return _to_stdout(args, name)
