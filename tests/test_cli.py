@@ -59,3 +59,20 @@ def test_no_path_with_a_terminal_on_stdin_prints_usage(capsys, monkeypatch, comm
         f"nbguard {command}: error: no PATH given "
         "(name notebooks or folders, or pipe a notebook in with '-')"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("script.py", "x = 1\n", "not a notebook (a .py file; nbguard reads .ipynb)"),
+        ("Makefile", "all:\n", "not a notebook (not a .ipynb file; nbguard reads .ipynb)"),
+        ("data.json", "{}", "not a notebook: no 'nbformat' version"),
+        ("broken.ipynb", "x", "invalid JSON: Expecting value (line 1, column 1)"),
+    ],
+)
+@pytest.mark.parametrize("command", ["check", "order", "secrets", "images", "strip"])
+def test_a_file_that_is_not_a_notebook_is_named_so(tmp_path, capsys, monkeypatch, command, name, content, message):
+    (tmp_path / name).write_text(content)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main([command, "--isolated", name]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == f"{name}: NBG001 {message}"

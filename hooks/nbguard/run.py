@@ -124,7 +124,14 @@ def load(path: str, max_bytes: int = notebook.DEFAULT_MAX_BYTES) -> Document:
     """Read ``path`` ('-' is standard input, read whole) as a notebook."""
     if path == paths.STDIN:
         return notebook.parse(sys.stdin.buffer.read())
-    return notebook.read(path, max_bytes)
+    try:
+        return notebook.read(path, max_bytes)
+    except NotebookError as exc:
+        if path.endswith(".ipynb") or not str(exc).startswith("invalid JSON"):
+            raise
+        extension = os.path.splitext(path)[1]
+        kind = f"a {extension} file" if extension else "not a .ipynb file"
+        raise NotebookError(f"not a notebook ({kind}; nbguard reads .ipynb)") from None
 
 
 def internal_error(exc: Exception, check: str) -> NotebookError:
