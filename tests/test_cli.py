@@ -76,3 +76,33 @@ def test_a_file_that_is_not_a_notebook_is_named_so(tmp_path, capsys, monkeypatch
     monkeypatch.chdir(tmp_path)
     assert cli.main([command, "--isolated", name]) == 1
     assert capsys.readouterr().out.splitlines()[0] == f"{name}: NBG001 {message}"
+
+
+OUT_OF_ORDER_WITH_OUTPUT = (
+    '{"cells": [{"cell_type": "code", "execution_count": 2, "id": "a", "metadata": {}, '
+    '"outputs": [{"name": "stdout", "output_type": "stream", "text": ["x\\n"]}], "source": ["a = 1"]}, '
+    '{"cell_type": "code", "execution_count": 1, "id": "b", "metadata": {}, "outputs": [], '
+    '"source": ["b = a"]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("argv", "plain", "out"),
+    [
+        (["order"], 1, "nb.ipynb:cell 1: NBG103 "),
+        (["strip", "--check"], 1, "nb.ipynb: NBG401 would be stripped"),
+        (["strip"], 0, ""),
+        (["secrets"], 0, ""),
+        (["images", "--max-kb=0"], 0, ""),
+        (["check", "--no-strip"], 1, "nb.ipynb:cell 1: NBG103 "),
+    ],
+)
+def test_exit_zero_and_quiet_on_every_checking_subcommand(tmp_path, capsys, monkeypatch, argv, plain, out):
+    (tmp_path / "nb.ipynb").write_text(OUT_OF_ORDER_WITH_OUTPUT)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main([*argv, "--isolated", "nb.ipynb"]) == plain
+    capsys.readouterr()
+    assert cli.main([*argv, "--isolated", "--exit-zero", "-q", "nb.ipynb"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith(out)
+    assert "notebook" not in printed.replace("nb.ipynb", ""), "no summary or notes under -q"

@@ -92,6 +92,20 @@ def add_check_arguments(parser: argparse.ArgumentParser, names: Sequence[str]) -
         checks.get(name).add_options(parser)
 
 
+def add_reporting_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--exit-zero`` and ``-q``, for every checking subcommand."""
+    g = parser.add_argument_group("reporting")
+    g.add_argument(
+        "--exit-zero",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="exit 0 even when there are findings (usage errors still exit 2)",
+    )
+    g.add_argument(
+        "-q", "--quiet", action="store_true", help="print findings only: no notes, progress or summary"
+    )
+
+
 def jobs_for(requested: int | None) -> int:
     if requested is not None:
         return requested
@@ -501,6 +515,7 @@ def add_subcommand_arguments(parser: argparse.ArgumentParser, name: str) -> None
             "-t", "--textconv", action="store_true", help="print the stripped notebooks to standard output"
         )
     add_check_arguments(parser, [name])
+    add_reporting_arguments(parser)
 
 
 def run_subcommand(args: argparse.Namespace, name: str) -> int:
@@ -527,7 +542,8 @@ def _to_stdout(args: argparse.Namespace, name: str) -> int:
     resolver = Resolver(cli_settings(args), isolated=args.isolated)
     targets = paths.expand(args.paths) if args.paths else [paths.STDIN]
     try:
-        fmt = resolver.run_settings()["format"]
+        run_settings = resolver.run_settings()
+        fmt = run_settings["format"]
         plans = [(path, resolver.derived(path, planner((name,)))) for path in targets]
     except ConfigError as exc:
         return usage_error(exc)
@@ -559,4 +575,4 @@ def _to_stdout(args: argparse.Namespace, name: str) -> int:
         sys.stdout.buffer.write(doc.data if data is None else data)
     sys.stdout.buffer.flush()
     reporter.finish()
-    return retv
+    return 0 if run_settings["exit-zero"] else retv
