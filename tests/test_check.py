@@ -297,9 +297,11 @@ def git(*args, cwd):
 @pytest.mark.parametrize(
     "argv",
     [["check", "--no-strip"], ["order"], ["strip", "--check"], ["secrets"], ["images", "--max-kb=1"]],
-    ids=lambda argv: "-".join(argv),
+    ids="-".join,
 )
-def test_tree_walk_inside_git_takes_tracked_and_untracked_not_ignored_files(tmp_path, capsys, monkeypatch, argv):
+def test_tree_walk_inside_git_takes_tracked_and_untracked_not_ignored_files(
+    tmp_path, capsys, monkeypatch, argv
+):
     """Every subcommand looks at the same files: tracked, and untracked ones git does not ignore."""
     git("init", "-q", cwd=tmp_path)
     (tmp_path / ".gitignore").write_text("ignored.ipynb\n")

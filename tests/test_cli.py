@@ -12,9 +12,11 @@ from nbguard import cli
     [
         (
             ["chek"],
-            "nbguard: error: argument COMMAND: invalid choice: 'chek' (choose from 'check', 'order', "
-            "'secrets', 'images', 'strip', 'baseline', 'config', 'install', 'uninstall', 'filter') "
-            "(did you mean 'check'?)",
+            (
+                "nbguard: error: argument COMMAND: invalid choice: 'chek' (choose from 'check', 'order', "
+                "'secrets', 'images', 'strip', 'baseline', 'config', 'install', 'uninstall', 'filter') "
+                "(did you mean 'check'?)"
+            ),
         ),
         (["check", "--fixx"], "nbguard: error: unrecognized arguments: --fixx (did you mean '--fix'?)"),
         (
@@ -23,8 +25,10 @@ from nbguard import cli
         ),
         (
             ["secrets", "--allow-fingerprintz=ab"],
-            "nbguard: error: unrecognized arguments: --allow-fingerprintz=ab "
-            "(did you mean '--allow-fingerprints'?)",
+            (
+                "nbguard: error: unrecognized arguments: --allow-fingerprintz=ab "
+                "(did you mean '--allow-fingerprints'?)"
+            ),
         ),
         (["check", "--zzzz"], "nbguard: error: unrecognized arguments: --zzzz"),
         (["check", "-j", "0"], "nbguard check: error: argument -j/--jobs: must be at least 1, not 0"),
@@ -56,8 +60,7 @@ def test_no_path_with_a_terminal_on_stdin_prints_usage(capsys, monkeypatch, comm
     err = capsys.readouterr().err
     assert err.startswith(f"usage: nbguard {command} ")
     assert err.splitlines()[-1] == (
-        f"nbguard {command}: error: no PATH given "
-        "(name notebooks or folders, or pipe a notebook in with '-')"
+        f"nbguard {command}: error: no PATH given (name notebooks or folders, or pipe a notebook in with '-')"
     )
 
 
@@ -71,7 +74,9 @@ def test_no_path_with_a_terminal_on_stdin_prints_usage(capsys, monkeypatch, comm
     ],
 )
 @pytest.mark.parametrize("command", ["check", "order", "secrets", "images", "strip"])
-def test_a_file_that_is_not_a_notebook_is_named_so(tmp_path, capsys, monkeypatch, command, name, content, message):
+def test_a_file_that_is_not_a_notebook_is_named_so(
+    tmp_path, capsys, monkeypatch, command, name, content, message
+):
     (tmp_path / name).write_text(content)
     monkeypatch.chdir(tmp_path)
     assert cli.main([command, "--isolated", name]) == 1

@@ -169,9 +169,7 @@ def test_out_of_order_notebook_never_gets_in_whatever_the_hook_order(repo, pre_c
     (repo / ".pre-commit-config.yaml").write_text(
         f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n{listed}"
     )
-    nb = make_nb(
-        code("a = 1", count=2, outputs=[stream("x\n")], id="c1"), code("b = a", count=1, id="c2")
-    )
+    nb = make_nb(code("a = 1", count=2, outputs=[stream("x\n")], id="c1"), code("b = a", count=1, id="c2"))
     (repo / "nb.ipynb").write_text(dumps(nb))
     assert git("add", ".", cwd=repo, env=env).returncode == 0
     assert pre_commit("install", cwd=repo, env=env).returncode == 0

@@ -1305,7 +1305,9 @@ def test_corpus_scans_without_errors_and_findings_are_well_formed():
 
 
 @pytest.mark.parametrize("command", [["secrets"], ["check", "--no-strip"]])
-def test_allow_fingerprints_on_the_command_line_add_to_the_configured_ones(tmp_path, capsys, monkeypatch, command):
+def test_allow_fingerprints_on_the_command_line_add_to_the_configured_ones(
+    tmp_path, capsys, monkeypatch, command
+):
     from nbguard import cli
 
     other = ft.password("other")

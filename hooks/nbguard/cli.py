@@ -49,9 +49,9 @@ class Parser(argparse.ArgumentParser):
         """Every option string of this parser and of its subcommands' parsers."""
         found = list(self._option_string_actions)
         for action in self._actions:
-            if isinstance(action, argparse._SubParsersAction):
+            if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001 - no public way
                 for sub in action.choices.values():
-                    found.extend(sub._option_string_actions)
+                    found.extend(sub._option_string_actions)  # noqa: SLF001 - no public way
         return found
 
 

@@ -141,7 +141,7 @@ CHECK = Check(
             "allow-fingerprints",
             LIST,
             [],
-            "fingerprints of secrets not to report (repeatable, or comma-separated; added to the configured ones)",
+            "fingerprints of secrets not to report (repeatable or comma-separated; adds to the configured)",
             metavar="FPS",
             expected_text="a list of fingerprints",
             adds=True,
