@@ -311,3 +311,15 @@ def test_check_fix_leaves_a_filtered_notebook_as_it_is(repo, capsys):
         "nbguard: 1 notebook is under nbguard's git filter (nbguard install): "
         "checked, not rewritten; the filter strips what is committed"
     )
+
+
+def test_status_says_broken_when_the_recorded_interpreter_is_gone(repo, tmp_path, capsys):
+    assert cli.main(["install"]) == 0
+    gone = tmp_path / "old-venv" / "bin" / "python"
+    for key, value in I.config_values(str(gone)).items():
+        git("config", "--local", "--replace-all", key, value)
+    capsys.readouterr()
+    assert cli.main(["install", "--status"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "nbguard git filter: broken"
+    assert out[-1] == f"broken: {gone} (recorded by 'nbguard install') does not exist; run it again"
