@@ -298,7 +298,32 @@ def git(*args, cwd):
 
 
 @pytest.mark.e2e
-def test_tree_walk_inside_git_takes_tracked_files(tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize(
+    "argv",
+    [["check", "--no-strip"], ["order"], ["strip", "--check"], ["secrets"], ["images", "--max-kb=1"]],
+    ids="-".join,
+)
+def test_tree_walk_inside_git_takes_tracked_and_untracked_not_ignored_files(
+    tmp_path, capsys, monkeypatch, argv
+):
+    """Every subcommand looks at the same files: tracked, and untracked ones git does not ignore."""
+    git("init", "-q", cwd=tmp_path)
+    (tmp_path / ".gitignore").write_text("ignored.ipynb\n")
+    everything = make_nb(
+        code(f'token = "{TOKEN}"', count=2, id="c1"),
+        code("plot()", count=1, outputs=[display_data({"image/png": BIG})], id="c2"),
+    )
+    for name in ("tracked", "untracked", "ignored"):
+        write_nb(tmp_path / f"{name}.ipynb", everything)
+    git("add", "tracked.ipynb", cwd=tmp_path)
+    monkeypatch.chdir(tmp_path)
+    cli.main([*argv, "--format=json", "."])
+    found = {f["path"] for f in json.loads(capsys.readouterr().out)}
+    assert found == {"tracked.ipynb", "untracked.ipynb"}
+
+
+@pytest.mark.e2e
+def test_tree_walk_inside_git_output(tmp_path, capsys, monkeypatch):
     git("init", "-q", cwd=tmp_path)
     write_nb(tmp_path / "tracked.ipynb", OUT_OF_ORDER)
     write_nb(tmp_path / "untracked.ipynb", OUT_OF_ORDER)
@@ -307,7 +332,8 @@ def test_tree_walk_inside_git_takes_tracked_files(tmp_path, capsys, monkeypatch)
     assert cli.main(["check", "--no-strip"]) == 1
     assert capsys.readouterr().out == (
         "tracked.ipynb:cell 3: NBG101 ran as [2] after [2]; restart the kernel and run all cells\n"
-        "1 notebook checked, 1 finding (order 1; NBG101 1)\n"
+        "untracked.ipynb:cell 3: NBG101 ran as [2] after [2]; restart the kernel and run all cells\n"
+        "2 notebooks checked, 2 findings (order 2; NBG101 2)\n"
     )
 
 

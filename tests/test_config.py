@@ -91,7 +91,7 @@ def test_derived_values_are_made_once_per_config_and_matching_overrides(tmp_path
     ("text", "message"),
     [
         ("colour = true\n", "unknown key 'colour'"),
-        ("max-kb = 'big'\n", "'max-kb' must be a whole number of KiB, not 'big'"),
+        ("max-kb = 'big'\n", "'max-kb' must be a whole number of KiB, or false, not 'big'"),
         ("policy = 'loose'\n", "'policy' must be 'strict' or 'increasing', not 'loose'"),
         ("extra-keys = 'metadata.a'\n", "'extra-keys' must be a list of strings, not 'metadata.a'"),
         ("[[overrides]]\nmax-kb = 1\n", "overrides #1: 'paths' must be a non-empty list of globs"),

@@ -706,3 +706,27 @@ def test_corpus_sizes_and_headers_match_decoding():
                 assert min(size) > 0, (path, image.where)
     assert images_seen > 0
     assert rasters > 0
+
+
+@pytest.mark.parametrize(
+    ("config", "argv", "expected"),
+    [
+        ("max-kb = false\n", [], 0),
+        ("", ["--max-kb=false"], 0),
+        ("max-kb = 1\n", ["--max-kb=false"], 0),
+        ("max-kb = false\n", ["--max-kb=1"], 1),
+        ("max-kb = 1\n", [], 1),
+    ],
+)
+def test_max_kb_false_switches_the_limit_off(tmp_path, monkeypatch, capsys, config, argv, expected):
+    """The README says `false` switches a limit off; max-kb is a limit like the others."""
+    from nbfactory import dumps
+    from nbguard import cli
+
+    (tmp_path / ".nbguard.toml").write_text(config)
+    (tmp_path / "nb.ipynb").write_text(dumps(make_nb(code("plot()", outputs=[_png_output(4 * KiB)], id="c"))))
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["images", *argv, "nb.ipynb"]) == expected
+    out = capsys.readouterr()
+    assert ("NBG301" in out.out) == bool(expected), out
+    assert out.err == ""

@@ -291,3 +291,35 @@ def test_installed_filter_is_the_one_git_runs(repo, tmp_path):
         [sys.executable, "-m", "nbguard", "strip", "-t", str(nb)], capture_output=True, check=True
     ).stdout
     assert blob == stripped != nb.read_bytes()
+
+
+def test_check_fix_leaves_a_filtered_notebook_as_it_is(repo, capsys):
+    """Filter mode keeps outputs in the working copy: `check --fix` (the one-line hook) only
+    checks a notebook under nbguard's filter, and says so in one note."""
+    nb = Path(__file__).resolve().parents[1] / "examples" / "dirty_outputs.ipynb"
+    shutil.copyfile(nb, repo / "nb.ipynb")
+    shutil.copyfile(nb, repo / "other.ipynb")
+    assert cli.main(["install"]) == 0
+    with (repo / ".git" / "info" / "attributes").open("a") as f:
+        f.write("other.ipynb -filter\n")
+    capsys.readouterr()
+    git("add", ".")
+    assert cli.main(["check", "--fix", "nb.ipynb", "other.ipynb"]) == 0
+    assert (repo / "nb.ipynb").read_bytes() == nb.read_bytes()
+    assert (repo / "other.ipynb").read_bytes() != nb.read_bytes()
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "nbguard: 1 notebook is under nbguard's git filter (nbguard install): "
+        "checked, not rewritten; the filter strips what is committed"
+    )
+
+
+def test_status_says_broken_when_the_recorded_interpreter_is_gone(repo, tmp_path, capsys):
+    assert cli.main(["install"]) == 0
+    gone = tmp_path / "old-venv" / "bin" / "python"
+    for key, value in I.config_values(str(gone)).items():
+        git("config", "--local", "--replace-all", key, value)
+    capsys.readouterr()
+    assert cli.main(["install", "--status"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "nbguard git filter: broken"
+    assert out[-1] == f"broken: {gone} (recorded by 'nbguard install') does not exist; run it again"

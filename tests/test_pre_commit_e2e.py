@@ -108,7 +108,7 @@ def test_one_line_hook_through_git_commit(repo, pre_commit_env):
     first = git("commit", "-m", "add notebooks", cwd=repo, env=env)
     output = first.stdout + first.stderr
     assert first.returncode != 0, output
-    assert "nbguard (strip, execution order, credentials, images)" in output
+    assert "nbguard (strip, execution order, credentials, personal data, images, committed errors)" in output
     assert "Failed" in output
     for bad in (
         "out_of_order.ipynb:cell 2: NBG10",
@@ -133,3 +133,51 @@ def test_one_line_hook_through_git_commit(repo, pre_commit_env):
     assert second.returncode == 0, second.stdout + second.stderr
     assert "Passed" in second.stdout + second.stderr
     assert git("status", "--porcelain", cwd=repo, env=env).stdout == ""
+
+
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory, pre_commit_env):
+    """This checkout as it is now (committed or not), as a repository pre-commit can clone,
+    like `pre-commit try-repo` makes one; its HEAD is the rev."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+    )
+    if listed.returncode != 0:
+        pytest.skip("the checkout is not a git repository")
+    path = tmp_path_factory.mktemp("snapshot")
+    for name in listed.stdout.decode().split("\0"):
+        source = ROOT / name
+        if name and source.is_file():
+            (path / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, path / name)
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "snapshot"]):
+        assert git(*args, cwd=path, env=pre_commit_env).returncode == 0
+    rev = git("rev-parse", "HEAD", cwd=path, env=pre_commit_env).stdout.strip()
+    return path, rev
+
+
+@pytest.mark.parametrize("hooks", [("nbguard-strip", "nbguard-order"), ("nbguard-order", "nbguard-strip")])
+def test_out_of_order_notebook_never_gets_in_whatever_the_hook_order(repo, pre_commit_env, snapshot, hooks):
+    """Separate hooks in either order: strip leaves a notebook order rejects as it is, so
+    the second commit attempt fails as the first did."""
+    env = pre_commit_env
+    hook_repo, rev = snapshot
+    listed = "".join(f"      - id: {hook}\n" for hook in hooks)
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n{listed}"
+    )
+    nb = make_nb(code("a = 1", count=2, outputs=[stream("x\n")], id="c1"), code("b = a", count=1, id="c2"))
+    (repo / "nb.ipynb").write_text(dumps(nb))
+    assert git("add", ".", cwd=repo, env=env).returncode == 0
+    assert pre_commit("install", cwd=repo, env=env).returncode == 0
+    for attempt in (1, 2):
+        proc = git("commit", "-m", "add", cwd=repo, env=env)
+        output = proc.stdout + proc.stderr
+        assert proc.returncode != 0, (attempt, output)
+        assert "nb.ipynb:cell 2: NBG101" in output, (attempt, output)
+        assert (repo / "nb.ipynb").read_text() == dumps(nb), "the evidence is kept"
+        assert git("add", ".", cwd=repo, env=env).returncode == 0
+    assert git("rev-parse", "-q", "--verify", "HEAD", cwd=repo, env=env).returncode != 0

@@ -1362,3 +1362,19 @@ def test_an_azure_sas_token_is_found_in_a_source_and_in_a_kept_output():
 
 def test_a_sas_query_without_a_signature_value_is_not_a_finding():
     assert check(make_nb(code('query = "?sv=2022-11-02&sig=" + signature'))) == []
+
+
+@pytest.mark.parametrize("command", [["secrets"], ["check", "--no-strip"]])
+def test_allow_fingerprints_on_the_command_line_add_to_the_configured_ones(
+    tmp_path, capsys, monkeypatch, command
+):
+    from nbguard import cli
+
+    other = ft.password("other")
+    nb = write_nb(tmp_path / "a.ipynb", make_nb(code(f'password = "{PW}"\nsecret = "{other}"')))
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text(f'[tool.nbguard]\nallow-fingerprints = ["{fingerprint(PW)}"]\n')
+    monkeypatch.chdir(tmp_path)
+    assert cli.main([*command, "--format=json", str(nb)]) == 1
+    assert [f["fingerprint"] for f in json.loads(capsys.readouterr().out)] == [fingerprint(other)]
+    assert cli.main([*command, f"--allow-fingerprints={fingerprint(other)}", str(nb)]) == 0

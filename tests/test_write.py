@@ -292,7 +292,7 @@ def test_a_symlink_out_of_the_repository_is_not_written_through(
     else:
         (repo / "link.ipynb").symlink_to(outside)
         name = "link.ipynb"
-    if layout != "file-link-no-repo":  # check finds tracked notebooks only
+    if layout != "file-link-no-repo":
         subprocess.run(["git", "add", "-A"], cwd=repo, check=True, capture_output=True)
     monkeypatch.chdir(repo)
     capsys.readouterr()

@@ -42,10 +42,44 @@ def subcommands() -> list[str]:
     return ["check", *checks.NAMES, *(name for name in COMMANDS if name != "check")]
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, whose errors for a mistyped subcommand or option add a
+    "did you mean" (argparse's own format, exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(message + _did_you_mean(self, message))
+
+    def option_strings(self) -> list[str]:
+        """Every option string of this parser and of its subcommands' parsers."""
+        found = list(self._option_string_actions)
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001 - no public way
+                for sub in action.choices.values():
+                    found.extend(sub._option_string_actions)  # noqa: SLF001 - no public way
+        return found
+
+
+def _did_you_mean(parser: Parser, message: str) -> str:
+    import difflib
+    import re
+
+    choice = re.search(r"invalid choice: '([^']*)'", message)
+    if choice and message.startswith("argument COMMAND"):
+        candidates, typed = subcommands(), [choice.group(1)]
+    elif message.startswith("unrecognized arguments: "):
+        candidates = parser.option_strings()
+        typed = [a.split("=", 1)[0] for a in message.split(": ", 1)[1].split() if a.startswith("-")]
+    else:
+        return ""
+    for word in typed:
+        close = difflib.get_close_matches(word, candidates, n=1)
+        if close:
+            return f" (did you mean {close[0]!r}?)"
+    return ""
+
+
 def build_parser(wanted: str | None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="nbguard", description="Pre-commit checks and fixes for Jupyter notebooks."
-    )
+    parser = Parser(prog="nbguard", description="Pre-commit checks and fixes for Jupyter notebooks.")
     parser.add_argument("--version", action="version", version=f"nbguard {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in subcommands():
@@ -57,7 +91,7 @@ def build_parser(wanted: str | None) -> argparse.ArgumentParser:
             from nbguard import run
 
             run.add_subcommand_arguments(command, name)
-            command.set_defaults(run=lambda args, name=name: run.run_subcommand(args, name))
+            command.set_defaults(run=lambda args, name=name: run.run_subcommand(args, name), parser=command)
         else:
             module = importlib.import_module(COMMANDS[name][0])
             module.add_arguments(command)

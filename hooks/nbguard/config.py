@@ -270,7 +270,11 @@ class Resolver:
             settings.update(config.settings)
             for index in overrides:
                 settings.update(config.overrides[index].settings)
-        settings.update(self.cli)
+        for key, value in self.cli.items():
+            option = options()[key]
+            if option.adds and isinstance(settings[key], list):
+                value = [*settings[key], *value]  # noqa: PLW2901 - the union, configured first
+            settings[key] = value
         return settings
 
     def run_settings(self) -> Settings:

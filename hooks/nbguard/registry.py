@@ -82,6 +82,13 @@ def parse_count(text: str) -> int:
     return value
 
 
+def parse_limit(text: str) -> int | None:
+    """A limit on the command line: a whole number, or ``false`` for no limit (None)."""
+    if text.strip().lower() == "false":
+        return None
+    return parse_count(text)
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str
@@ -114,6 +121,10 @@ def _count(option: Option) -> dict[str, Any]:
     return {"type": parse_count, "metavar": option.metavar or "N"}
 
 
+def _limit(option: Option) -> dict[str, Any]:
+    return {"type": parse_limit, "metavar": option.metavar or "N"}
+
+
 def _text(option: Option) -> dict[str, Any]:
     return {"metavar": option.metavar or "VALUE"}
 
@@ -125,7 +136,7 @@ LIST = Kind("list", _is_str_list, "a list of strings", _list)
 SIZE = Kind("size", _is_size, "a size such as 500, '10k' or '2M'", _size)
 COUNT = Kind("count", _is_count, "a whole number", _count)
 # A whole number, or false to switch the limit off (stored as None).
-LIMIT = Kind("limit", lambda v: v is False or _is_count(v), "a whole number, or false", _count)
+LIMIT = Kind("limit", lambda v: v is False or _is_count(v), "a whole number, or false", _limit)
 TEXT = Kind("text", lambda v: isinstance(v, str), "a string", _text)
 
 
@@ -144,6 +155,7 @@ class Option:
     aliases: tuple[tuple[str, Any], ...] = ()  # extra flags that set a fixed value: ("--keep-id", "keep")
     flags: tuple[str, ...] = ()  # extra spellings of the flag itself: ("-f",)
     expected_text: str = ""  # what a valid value is, where the kind's words are too vague
+    adds: bool = False  # a list the command line adds to (union) rather than replaces
 
     @property
     def dest(self) -> str:

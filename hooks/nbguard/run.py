@@ -14,7 +14,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TextIO, TypeVar
 
 from nbguard import checks, notebook
@@ -28,6 +28,7 @@ from nbguard.report.finding import IO_CODE, NOTE_CODE, Finding, error_finding, f
 # Below this many files a process pool costs more than it saves.
 PARALLEL_MIN_FILES = 32
 STRIP = "strip"
+ORDER = "order"
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -36,6 +37,17 @@ __all__ = ["IO_CODE", "NOTE_CODE", "Reporter", "error_finding", "load"]
 
 
 # --- arguments ------------------------------------------------------------------
+
+
+def positive_int(text: str) -> int:
+    """``-j``'s value: a whole number of processes, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,7 +70,7 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-j",
         "--jobs",
-        type=int,
+        type=positive_int,
         default=None,
         metavar="N",
         help="processes for large batches (default: one per core; 1 under pre-commit, "
@@ -80,9 +92,23 @@ def add_check_arguments(parser: argparse.ArgumentParser, names: Sequence[str]) -
         checks.get(name).add_options(parser)
 
 
+def add_reporting_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--exit-zero`` and ``-q``, for every checking subcommand."""
+    g = parser.add_argument_group("reporting")
+    g.add_argument(
+        "--exit-zero",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="exit 0 even when there are findings (usage errors still exit 2)",
+    )
+    g.add_argument(
+        "-q", "--quiet", action="store_true", help="print findings only: no notes, progress or summary"
+    )
+
+
 def jobs_for(requested: int | None) -> int:
     if requested is not None:
-        return max(1, requested)
+        return requested
     if os.environ.get("PRE_COMMIT"):
         return 1
     return os.cpu_count() or 1
@@ -112,7 +138,14 @@ def load(path: str, max_bytes: int = notebook.DEFAULT_MAX_BYTES) -> Document:
     """Read ``path`` ('-' is standard input, read whole) as a notebook."""
     if path == paths.STDIN:
         return notebook.parse(sys.stdin.buffer.read())
-    return notebook.read(path, max_bytes)
+    try:
+        return notebook.read(path, max_bytes)
+    except NotebookError as exc:
+        if path.endswith(".ipynb") or not str(exc).startswith("invalid JSON"):
+            raise
+        extension = os.path.splitext(path)[1]
+        kind = f"a {extension} file" if extension else "not a .ipynb file"
+        raise NotebookError(f"not a notebook ({kind}; nbguard reads .ipynb)") from None
 
 
 def internal_error(exc: Exception, check: str) -> NotebookError:
@@ -184,6 +217,7 @@ class Job:
     io_check: str = "io"  # the check an unreadable file's NBG001 names
     named: str = ""  # the path given on the command line that this file was found from
     locate: bool = False  # place findings on the file's lines (sarif, github, gitlab)
+    filtered: bool = False  # under nbguard's git filter: checked, never rewritten
 
 
 @dataclass(frozen=True)
@@ -228,7 +262,7 @@ def run_job(job: Job) -> Outcome:  # noqa: PLR0911 - one return per outcome
     except NotebookError as exc:
         return unreadable(exc)
     new = _located(job, doc, new)
-    if data is None:
+    if data is None or job.filtered:  # the filter strips what is committed
         return Outcome(new, notes, matched, entries)
     summary = describe(doc.nb, committed)
     if not job.fix:
@@ -346,10 +380,10 @@ class Run:
     names: tuple[str, ...]  # the checks it runs
     fix: bool = False  # write what would be committed
     default_paths: tuple[str, ...] = (paths.STDIN,)  # what no PATH means
-    tracked_only: bool = False  # inside git, only tracked notebooks (else also untracked, not ignored)
     notes: bool = False  # print the checks' notes
     summary: bool = False  # print a summary line (and progress on a terminal)
     io_check: str = "io"
+    spare_filtered: bool = False  # with fix: only check notebooks under nbguard's git filter
 
 
 def _baseline_path(resolver: Resolver, given: str | None) -> str | None:
@@ -380,12 +414,29 @@ def plan_jobs(args: argparse.Namespace, resolver: Resolver, run: Run, base: bl.B
     jobs = []
     folders: dict[str, str] = {}
     for named in args.paths or list(run.default_paths):
-        for path in paths.expand([named], tracked_only=run.tracked_only):
+        for path in paths.expand([named]):  # inside git: tracked, and untracked not ignored
             key = _key_path(path, root, folders) if base else ""
             known = base.for_file(key) if base else frozenset()
             plan = resolver.derived(path, make)
             jobs.append(Job(path, plan, run.fix, key, known, run.notes, run.io_check, named, locate))
     return jobs
+
+
+def _spare_filtered(jobs: list[Job], reporter: Reporter) -> list[Job]:
+    """The jobs, those of notebooks under nbguard's git filter (``nbguard install``) made
+    check-only: the filter strips what is committed, and rewriting the file would erase
+    the outputs the user keeps in the working copy. One note says so."""
+    from nbguard.commands.install import DRIVER
+
+    under = paths.filtered([job.path for job in jobs], DRIVER)
+    if not under:
+        return jobs
+    count = len(under)
+    reporter.note(
+        f"nbguard: {count} notebook{'s are' if count != 1 else ' is'} under nbguard's git filter "
+        "(nbguard install): checked, not rewritten; the filter strips what is committed"
+    )
+    return [replace(job, filtered=True) if job.path in under else job for job in jobs]
 
 
 def usage_error(exc: object) -> int:
@@ -404,11 +455,13 @@ def run_checks(args: argparse.Namespace, run: Run) -> int:
         jobs = plan_jobs(args, resolver, run, base)
     except (ConfigError, bl.BaselineError) as exc:
         return usage_error(exc)
+    reporter = Reporter(run_settings["format"], quiet=quiet)
     if run.fix:  # what a killed run left (README, "Guarantees")
         from nbguard.notebook.write import remove_stale_temp_files
 
         remove_stale_temp_files(job.path for job in jobs if job.path != paths.STDIN)
-    reporter = Reporter(run_settings["format"], quiet=quiet)
+        if run.spare_filtered:
+            jobs = _spare_filtered(jobs, reporter)
     progress = Progress(len(jobs), sys.stderr, enabled=run.summary and not quiet)
     tally = Tally()
     matched: set[bl.Entry] = set()
@@ -446,7 +499,7 @@ def baseline_entries(args: argparse.Namespace, output: str) -> tuple[list[bl.Ent
     """Every finding's baseline entry over the named files, and the unreadable files' findings;
     ConfigError for a configuration mistake."""
     resolver = Resolver(cli_settings(args), isolated=args.isolated)
-    run = Run(checks.NAMES, default_paths=(".",), tracked_only=True)
+    run = Run(checks.NAMES, default_paths=(".",))
     jobs = plan_jobs(args, resolver, run, bl.Baseline(frozenset(), output))
     entries: list[bl.Entry] = []
     unreadable: list[Finding] = []
@@ -479,14 +532,23 @@ def add_subcommand_arguments(parser: argparse.ArgumentParser, name: str) -> None
     add_check_arguments(parser, [name])
     for used in checks.get(name).uses:
         checks.get(used).add_options(parser)
+    add_reporting_arguments(parser)
 
 
 def run_subcommand(args: argparse.Namespace, name: str) -> int:
     """``nbguard NAME``: one check through the loop; a fixer writes unless ``--check``."""
+    if not args.paths and sys.stdin.isatty():  # nothing named, and no notebook piped in
+        args.parser.error("no PATH given (name notebooks or folders, or pipe a notebook in with '-')")
     fixer = checks.get(name).fixer
     if fixer and (args.textconv or not args.paths or args.paths == [paths.STDIN]):
         return _to_stdout(args, name)
-    run = Run((name,), fix=fixer and not args.check, notes=True, io_check=name)
+    fix = fixer and not args.check
+    # Stripping removes the counts the order check judges: as a pre-commit hook, a fixer
+    # writing in place first runs order (unless configuration switches it off) and leaves
+    # a notebook it rejects as it is, so that an out-of-order notebook never gets in,
+    # whatever order the hooks are listed in.
+    names = (ORDER, name) if fix and os.environ.get("PRE_COMMIT") else (name,)
+    run = Run(names, fix=fix, notes=True, io_check=name)
     return run_checks(args, run)
 
 
@@ -497,7 +559,8 @@ def _to_stdout(args: argparse.Namespace, name: str) -> int:
     resolver = Resolver(cli_settings(args), isolated=args.isolated)
     targets = paths.expand(args.paths) if args.paths else [paths.STDIN]
     try:
-        fmt = resolver.run_settings()["format"]
+        run_settings = resolver.run_settings()
+        fmt = run_settings["format"]
         plans = [(path, resolver.derived(path, planner((name,)))) for path in targets]
     except ConfigError as exc:
         return usage_error(exc)
@@ -528,5 +591,6 @@ def _to_stdout(args: argparse.Namespace, name: str) -> int:
             continue
         sys.stdout.buffer.write(doc.data if data is None else data)
     sys.stdout.buffer.flush()
-    reporter.finish(retv)
-    return retv
+    exit_code = 0 if run_settings["exit-zero"] else retv
+    reporter.finish(exit_code)
+    return exit_code

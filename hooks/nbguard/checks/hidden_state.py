@@ -393,6 +393,18 @@ class _CellVisitor:
         # Annotations may be strings or postponed: never uses.
         self.visit_all((node.target, node.value))
 
+    def visit_try(self, node: ast.Try) -> None:
+        """A ``try:`` whose handlers catch NameError (or Exception, or everything) copes
+        with a name being absent, so a fresh run would not fail there: its body's uses
+        of names are not hidden state (its bindings still count)."""
+        if any(_catches_name_error(handler.type) for handler in node.handlers):
+            uses = dict(self.uses)
+            self.visit_all(node.body)
+            self.uses = uses
+        else:
+            self.visit_all(node.body)
+        self.visit_all((*node.handlers, *node.orelse, *node.finalbody))
+
     def visit_except_handler(self, node: ast.ExceptHandler) -> None:
         self.visit_all((node.type,))
         if node.name:
@@ -411,6 +423,18 @@ class _CellVisitor:
 
     def visit_type_alias(self, node: Any) -> None:  # Python 3.12+: `type X = ...`, lazy
         self.visit(node.name)
+
+
+_CATCHES_NAME_ERROR = frozenset({"NameError", "Exception", "BaseException"})
+
+
+def _catches_name_error(kind: ast.expr | None) -> bool:
+    """Whether an ``except`` clause's type (None: bare ``except:``) catches NameError."""
+    if kind is None:
+        return True
+    if isinstance(kind, ast.Tuple):
+        return any(_catches_name_error(element) for element in kind.elts)
+    return isinstance(kind, ast.Name) and kind.id in _CATCHES_NAME_ERROR
 
 
 def _child_fields(kind: type) -> tuple[str, ...]:
@@ -454,6 +478,7 @@ _HANDLERS: Mapping[type, Any] = {
     ast.NamedExpr: _CellVisitor.visit_named_expr,
     ast.AnnAssign: _CellVisitor.visit_ann_assign,
     ast.ExceptHandler: _CellVisitor.visit_except_handler,
+    ast.Try: _CellVisitor.visit_try,
     ast.MatchAs: _CellVisitor.visit_match_capture,
     ast.MatchStar: _CellVisitor.visit_match_capture,
     ast.MatchMapping: _CellVisitor.visit_match_mapping,

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 from nbguard import notebook
 from nbguard.checks.image_headers import Base64Bytes, Size, raster_size, svg_size
 from nbguard.notebook import Notebook
-from nbguard.registry import COUNT, LIMIT, Check, Code, Option
+from nbguard.registry import LIMIT, Check, Code, Option
 from nbguard.report.finding import Finding
 
 NAME = "images"
@@ -239,8 +239,10 @@ def pixel_size(image: Image) -> Size | None:
     return raster_size(data.read)
 
 
-def _image_finding(image: Image, max_kb: int, max_pixels: int | None, size: Size | None) -> Finding | None:
-    too_large = kib(image.nbytes) > max_kb
+def _image_finding(
+    image: Image, max_kb: int | None, max_pixels: int | None, size: Size | None
+) -> Finding | None:
+    too_large = max_kb is not None and kib(image.nbytes) > max_kb
     pixels = size[0] * size[1] if size is not None else None
     too_many = max_pixels is not None and pixels is not None and pixels > max_pixels
     if not (too_large or too_many):
@@ -280,7 +282,7 @@ def _part(image: Image) -> str:
 def check(
     nb: Notebook,
     *,
-    max_kb: int = DEFAULT_MAX_KB,
+    max_kb: int | None = DEFAULT_MAX_KB,
     max_total_kb: int | None = None,
     max_pixels: int | None = None,
 ) -> list[Finding]:
@@ -295,7 +297,7 @@ def check(
     for image in iter_images(nb):
         total += image.nbytes
         count += 1
-        over = kib(image.nbytes) > max_kb
+        over = max_kb is not None and kib(image.nbytes) > max_kb
         # Headers are read only for images that are reported, or that a pixel limit needs.
         size = pixel_size(image) if over or max_pixels is not None else None
         finding = _image_finding(image, max_kb, max_pixels, size)
@@ -354,10 +356,10 @@ CHECK = Check(
     options=(
         Option(
             "max-kb",
-            COUNT,
+            LIMIT,
             DEFAULT_MAX_KB,
-            "largest decoded size of one image, in KiB",
-            expected_text="a whole number of KiB",
+            "largest decoded size of one image, in KiB (false: no limit)",
+            expected_text="a whole number of KiB, or false",
         ),
         Option(
             "max-total-kb",

@@ -11,20 +11,7 @@ from __future__ import annotations
 import argparse
 
 from nbguard import checks
-from nbguard.run import Run, add_check_arguments, run_checks
-
-
-def add_reporting_arguments(parser: argparse.ArgumentParser) -> None:
-    g = parser.add_argument_group("reporting")
-    g.add_argument(
-        "--exit-zero",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="exit 0 even when there are findings (usage errors still exit 2)",
-    )
-    g.add_argument(
-        "-q", "--quiet", action="store_true", help="print findings only: no notes, progress or summary"
-    )
+from nbguard.run import Run, add_check_arguments, add_reporting_arguments, run_checks
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,5 +35,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     return run_checks(
-        args, Run(checks.NAMES, fix=args.fix, default_paths=(".",), tracked_only=True, summary=True)
+        args,
+        Run(
+            checks.NAMES,
+            fix=args.fix,
+            default_paths=(".",),
+            summary=True,
+            spare_filtered=True,
+        ),
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -240,8 +241,24 @@ def status(flag: str | None, attributes: str | None) -> tuple[bool, list[str]]:
     else:
         has_attribute = has_attributes_line(attributes)
         lines.append(f"{ATTRIBUTES_LINE}  ({attributes}{'' if has_attribute else ': missing'})")
-    ok = has_driver and has_attribute
-    return ok, [f"nbguard git filter: {'installed' if ok else 'not installed'}", *lines]
+    gone = _missing_interpreter(present) if has_driver and has_attribute else ""
+    if gone:
+        lines.append(f"broken: {gone} (recorded by 'nbguard install') does not exist; run it again")
+    ok = has_driver and has_attribute and not gone
+    verdict = "broken" if gone else "installed" if ok else "not installed"
+    return ok, [f"nbguard git filter: {verdict}", *lines]
+
+
+def _missing_interpreter(present: dict[str, tuple[str, str]]) -> str:
+    """The interpreter the recorded filter command runs, if it is gone; else empty."""
+    value = present.get(f"filter.{DRIVER}.process", present.get(f"filter.{DRIVER}.clean", ("", "")))[0]
+    try:
+        program = shlex.split(value)[0] if value else ""
+    except (ValueError, IndexError):
+        return ""
+    if not program or os.path.exists(program) or shutil.which(program):
+        return ""
+    return program
 
 
 # --- command line -------------------------------------------------------------------

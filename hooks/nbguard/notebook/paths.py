@@ -119,3 +119,28 @@ def write_root_if_linked(path: str, named: str) -> str | None:
     if os.path.realpath(path) == os.path.abspath(path):
         return None
     return write_root(named, {})
+
+
+def filtered(files: Sequence[str], driver: str) -> set[str]:
+    """The files among ``files`` that git gives ``filter=DRIVER`` (``git check-attr``), in
+    one git call; none outside a git repository."""
+    names = [f for f in files if f != STDIN]
+    if not names:
+        return set()
+    try:
+        proc = subprocess.run(
+            ["git", "check-attr", "-z", "--stdin", "filter"],
+            input=b"".join(os.fsencode(n) + b"\0" for n in names),
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        return set()
+    if proc.returncode != 0:
+        return set()
+    fields = proc.stdout.split(b"\0")
+    found = set()
+    for i in range(0, len(fields) - 2, 3):
+        if fields[i + 2] == os.fsencode(driver):
+            found.add(os.fsdecode(fields[i]))
+    return found
