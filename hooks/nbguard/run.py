@@ -179,6 +179,9 @@ class _Planner:
         found: list[tuple[str, CheckFn]] = []
         committed: list[tuple[str, CheckFn]] = []
         strip = None
+        # Where this run strips, the checks that use strip's options to see what is committed
+        # are handed the stripped notebook: they need not strip it again.
+        stripped = {**settings, STRIP: False} if STRIP in self.names and settings[STRIP] else settings
         for name in self.names:
             if not settings[name]:
                 continue
@@ -186,7 +189,8 @@ class _Planner:
             if check.fixer:
                 strip = check.build(settings)
             else:
-                (found if check.judges == "found" else committed).append((name, check.build(settings)))
+                made = check.build(stripped if STRIP in check.uses else settings)
+                (found if check.judges == "found" else committed).append((name, made))
         return Plan(tuple(found), strip, tuple(committed), settings["max-notebook-mb"] * 2**20)
 
 

@@ -75,16 +75,20 @@ _PLACEHOLDER_DOMAINS = frozenset(
 )
 _RESERVED_SUFFIXES = (".example", ".test", ".invalid", ".localhost", ".local")
 _NOT_A_PERSON = frozenset({"git", "noreply", "no-reply", "donotreply", "do-not-reply"})
-_CARD = re.compile(r"(?<![\w-])(?:\d[ -]?){12,18}\d(?![\w-])")
+# Each pattern starts with its first character's class, the boundary checked behind it, so that
+# the engine skips ahead to candidates instead of trying every position.
+_CARD = re.compile(r"\d(?<![\w-]\d)(?:[ -]?\d){12,18}(?![\w-])")
 # The networks' published test numbers (Stripe's, Visa's, Mastercard's, ...): not a person's.
 _TEST_CARDS = frozenset(
     {"4242424242424242", "4111111111111111", "4000056655665556", "5555555555554444", "5105105105105100"}
     | {"378282246310005", "371449635398431", "6011111111111117", "4012888888881881", "2223003122003222"}
 )
-_IBAN = re.compile(r"(?<![A-Z0-9])([A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)(?![A-Z0-9])")
+_IBAN = re.compile(
+    r"([A-Z](?<![A-Z0-9][A-Z])[A-Z]\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)(?![A-Z0-9])"
+)
 _EXAMPLE_IBANS = frozenset({"DE89370400440532013000", "GB82WEST12345698765432", "GB29NWBK60161331926819"})
 _PRIVATE_IP = re.compile(
-    r"(?<![\d.])(?:10\.\d{1,3}|172\.(?:1[6-9]|2\d|3[01])|192\.168)\.\d{1,3}\.\d{1,3}(?![\d.])"
+    r"1(?<![\d.]1)(?:0\.\d{1,3}|72\.(?:1[6-9]|2\d|3[01])|92\.168)\.\d{1,3}\.\d{1,3}(?![\d.])"
 )
 
 
@@ -138,6 +142,8 @@ Hit = tuple[int, str, str, str]  # offset, code, what it is (masked), the value
 
 
 def _homes(text: str, _allowed_domains: Collection[str]) -> Iterator[Hit]:
+    if "/home/" not in text and "/Users/" not in text and "Users\\" not in text:
+        return  # substring searches are much faster than the pattern's
     for match in _HOME.finditer(text):
         user = match.group(1).rstrip(".")
         if user.lower() not in _NOT_PEOPLE:
