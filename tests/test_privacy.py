@@ -113,3 +113,14 @@ def test_an_unknown_category_is_a_usage_error(tmp_path, capsys):
 def test_a_tagged_cell_is_allowed():
     cell = code('owner = "dana@corp.io"', metadata={"tags": [privacy.ALLOW_TAG]})
     assert privacy.check(make_nb(cell)) == []
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif", "gitlab"])
+def test_no_personal_value_is_printed_in_any_format(tmp_path, capsys, fmt):
+    values = ["/home/zoltan", "quentin.rowe@corp.io", CARD, IBAN]
+    source = f'p = "{values[0]}/x"\nm = "{values[1]}"\nc = "{CARD}"\ni = "{IBAN}"'
+    nb = write_nb(tmp_path / "a.ipynb", make_nb(code(source)))
+    assert main(["--isolated", "--format", fmt, str(nb)]) == 1
+    out = capsys.readouterr().out
+    assert out.count("NBG50") >= 4
+    assert [v for v in (*values, "zoltan", "quentin") if v in out] == []
