@@ -423,10 +423,24 @@ def test_stale_baseline_entries(repo, capsys):
 def test_baseline_from_configuration_and_missing_baseline(repo, capsys):
     write_nb(repo / "order.ipynb", OUT_OF_ORDER)
     (repo / ".nbguard.toml").write_text('baseline = "nbguard-baseline.json"\nstrip = false\n')
-    assert cli.main(["check", "order.ipynb"]) == 2
-    assert "baseline file not found" in capsys.readouterr().err
+    # Configured before it exists (the adoption guide's order): a note, and every finding counts.
+    assert cli.main(["check", "order.ipynb"]) == 1
+    err = capsys.readouterr().err
+    assert "the configured baseline" in err
+    assert "does not exist yet (create it with 'nbguard baseline'); every finding counts" in err
+    # Named on the command line, a missing baseline is a usage error.
+    assert cli.main(["check", "--baseline", "missing.json", "order.ipynb"]) == 2
+    assert "missing.json: baseline file not found" in capsys.readouterr().err
     assert cli.main(["baseline", "-o", "nbguard-baseline.json", "order.ipynb"]) == 0
     assert cli.main(["check", "order.ipynb"]) == 0
+
+
+def test_baseline_takes_no_format_option(capsys):
+    """Issue 21: `baseline --format` did nothing; the baseline is JSON by definition."""
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["baseline", "--format", "json"])
+    assert exit_info.value.code == 2
+    assert "unrecognized arguments: --format" in capsys.readouterr().err
 
 
 def test_an_unexpected_error_in_a_check_is_one_line_and_the_run_goes_on(tmp_path, capsys, monkeypatch):

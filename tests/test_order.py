@@ -187,10 +187,13 @@ def test_hidden_state_follows_the_policy():
     assert check(nb, policy="increasing", hidden_state=True) == [expected]
 
 
-def test_a_notebook_without_counts_passes_even_with_hidden_state():
+def test_a_notebook_without_counts_passes_unless_hidden_state_is_asked_for():
+    """Issue 21: an explicit --hidden-state judges the cells as written, counts or not."""
     nb = make_nb(code("print(df)"), code("df = 1"))
     assert check(nb) == []
-    assert check(nb, hidden_state=True) == []
+    assert check(nb, hidden_state=False) == []
+    assert [(f.code, f.cell, f.line) for f in check(nb, hidden_state=True)] == [("NBG105", 1, 1)]
+    assert check(make_nb(code("df = 1"), code("print(df)")), hidden_state=True) == []
 
 
 def test_findings_are_sorted_by_cell_then_line():

@@ -50,17 +50,19 @@ def positive_int(text: str) -> int:
     return value
 
 
-def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+def add_common_arguments(parser: argparse.ArgumentParser, *, reports: bool = True) -> None:
+    """The paths, ``--isolated``, the size limit and ``-j``; with ``reports``, ``--format``."""
     parser.add_argument(
         "paths",
         nargs="*",
         metavar="PATH",
         help="notebooks or folders (folders are searched for *.ipynb)",
     )
-    fmt = next(o for o in RUN_OPTIONS if o.key == "format")
-    parser.add_argument(
-        "--format", choices=fmt.choices, default=argparse.SUPPRESS, help="report format (default: text)"
-    )
+    if reports:
+        fmt = next(o for o in RUN_OPTIONS if o.key == "format")
+        parser.add_argument(
+            "--format", choices=fmt.choices, default=argparse.SUPPRESS, help="report format (default: text)"
+        )
     parser.add_argument(
         "--isolated",
         action="store_true",
@@ -78,10 +80,12 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_check_arguments(parser: argparse.ArgumentParser, names: Sequence[str]) -> None:
+def add_check_arguments(
+    parser: argparse.ArgumentParser, names: Sequence[str], *, reports: bool = True
+) -> None:
     """The common arguments and every option of the named checks; with several checks,
     a ``--no-NAME`` switch for each."""
-    add_common_arguments(parser)
+    add_common_arguments(parser, reports=reports)
     if len(names) > 1:
         switches = parser.add_argument_group("checks (all on by default)", argument_default=argparse.SUPPRESS)
         for name in names:
@@ -400,6 +404,22 @@ def _baseline_path(resolver: Resolver, given: str | None) -> str | None:
     return os.path.join(run_config.folder, configured) if run_config else configured
 
 
+def _load_baseline(resolver: Resolver, given: str | None) -> bl.Baseline | None:
+    """The baseline in play: named on the command line (it must exist), or configured; one
+    configured before it was made (the adoption guide's order) is left out, with a note."""
+    path = _baseline_path(resolver, given)
+    if path is None:
+        return None
+    if given is None and not os.path.exists(path):
+        print(
+            f"nbguard: note: the configured baseline {path} does not exist yet "
+            "(create it with 'nbguard baseline'); every finding counts",
+            file=sys.stderr,
+        )
+        return None
+    return bl.load(path)
+
+
 def _key_path(path: str, root: str, folders: dict[str, str]) -> str:
     """``path`` as the baseline names it: relative to ``root``, with forward slashes.
     ``folders`` remembers each folder's part, so a large tree costs one relpath per folder."""
@@ -454,8 +474,7 @@ def run_checks(args: argparse.Namespace, run: Run) -> int:
     quiet = getattr(args, "quiet", False)
     try:
         run_settings = resolver.run_settings()
-        baseline_file = _baseline_path(resolver, getattr(args, "baseline", None))
-        base = bl.load(baseline_file) if baseline_file else None
+        base = _load_baseline(resolver, getattr(args, "baseline", None))
         jobs = plan_jobs(args, resolver, run, base)
     except (ConfigError, bl.BaselineError) as exc:
         return usage_error(exc)

@@ -128,12 +128,14 @@ def hidden_state_findings(nb: Notebook) -> tuple[list[Finding], list[Finding]]:
 
 def evaluate(nb: Notebook, options: OrderOptions) -> tuple[list[Finding], list[Finding]]:
     """(findings, notes) for one notebook, each sorted by cell and line."""
-    if not any(execution_count(c) for c in iter_cells(nb) if c.get("cell_type") == "code"):
-        return [], []  # the common case, settled without joining any source
-    cells = judged_cells(nb)
-    if all(count is None for _, count in cells):
-        return [], []  # never run (or cleared): nothing to judge
-    found = order_findings(cells, options.policy, options.allow_unexecuted)
+    run = any(execution_count(c) for c in iter_cells(nb) if c.get("cell_type") == "code")
+    cells = judged_cells(nb) if run else []  # the common case is settled without joining any source
+    run = run and not all(count is None for _, count in cells)
+    if not run and options.hidden_state is not True:
+        return [], []  # never run (or cleared): nothing to judge, unless --hidden-state asks
+    # An explicit --hidden-state judges the cells as written even without counts: would
+    # Restart & Run All fail?
+    found = order_findings(cells, options.policy, options.allow_unexecuted) if run else []
     notes: list[Finding] = []
     if options.hidden_state_on:
         hidden, notes = hidden_state_findings(nb)

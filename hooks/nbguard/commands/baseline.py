@@ -17,7 +17,7 @@ from nbguard.run import Reporter, add_check_arguments, baseline_entries, usage_e
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_check_arguments(parser, checks.NAMES)
+    add_check_arguments(parser, checks.NAMES, reports=False)  # it writes a file, it reports nothing
     parser.add_argument(
         "-o",
         "--output",
