@@ -8,6 +8,7 @@ keys for the paths their globs match (relative to the file's folder).
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import sys
@@ -37,7 +38,7 @@ RUN_OPTIONS: tuple[Option, ...] = (
         "baseline",
         TEXT,
         None,
-        "ignore the findings this baseline lists",
+        "ignore the findings this baseline lists (default: none)",
         metavar="FILE",
         per_path=False,
         expected_text="a file name",
@@ -65,6 +66,20 @@ RUN_OPTIONS: tuple[Option, ...] = (
         per_path=False,
     ),
 )
+
+
+def run_option(key: str) -> Option:
+    """One of :data:`RUN_OPTIONS`, for a command to add as a flag (``option.add_to``)."""
+    return next(option for option in RUN_OPTIONS if option.key == key)
+
+
+def add_isolated_argument(parser: argparse.ArgumentParser) -> None:
+    """``--isolated``: the one flag that ignores every configuration file."""
+    parser.add_argument(
+        "--isolated",
+        action="store_true",
+        help="ignore configuration files ([tool.nbguard] in pyproject.toml, .nbguard.toml)",
+    )
 
 
 def options() -> dict[str, Option]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TextIO, TypeVar
 
 from nbguard import checks, notebook
-from nbguard.config import RUN_OPTIONS, ConfigError, Resolver, Settings, cli_settings
+from nbguard.config import ConfigError, Resolver, Settings, add_isolated_argument, cli_settings, run_option
 from nbguard.notebook import Document, Notebook, NotebookError, paths
 from nbguard.registry import CheckFn
 from nbguard.report import baseline as bl
@@ -59,16 +59,9 @@ def add_common_arguments(parser: argparse.ArgumentParser, *, reports: bool = Tru
         help="notebooks or folders (folders are searched for *.ipynb)",
     )
     if reports:
-        fmt = next(o for o in RUN_OPTIONS if o.key == "format")
-        parser.add_argument(
-            "--format", choices=fmt.choices, default=argparse.SUPPRESS, help="report format (default: text)"
-        )
-    parser.add_argument(
-        "--isolated",
-        action="store_true",
-        help="ignore configuration files ([tool.nbguard] in pyproject.toml, .nbguard.toml)",
-    )
-    next(o for o in RUN_OPTIONS if o.key == "max-notebook-mb").add_to(parser)
+        run_option("format").add_to(parser)
+    add_isolated_argument(parser)
+    run_option("max-notebook-mb").add_to(parser)
     parser.add_argument(
         "-j",
         "--jobs",
@@ -99,12 +92,7 @@ def add_check_arguments(
 def add_reporting_arguments(parser: argparse.ArgumentParser) -> None:
     """``--exit-zero`` and ``-q``, for every checking subcommand."""
     g = parser.add_argument_group("reporting")
-    g.add_argument(
-        "--exit-zero",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="exit 0 even when there are findings (usage errors still exit 2)",
-    )
+    run_option("exit-zero").add_to(g)
     g.add_argument(
         "-q", "--quiet", action="store_true", help="print findings only: no notes, progress or summary"
     )

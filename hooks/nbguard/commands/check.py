@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 
 from nbguard import checks
+from nbguard.config import run_option
 from nbguard.run import Run, add_check_arguments, add_reporting_arguments, run_checks
 
 
@@ -21,12 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="strip the notebooks that pass every check (a failing one is left as it is)",
     )
-    parser.add_argument(
-        "--baseline",
-        metavar="FILE",
-        default=argparse.SUPPRESS,
-        help="ignore the findings this baseline lists (default: none)",
-    )
+    run_option("baseline").add_to(parser)
     parser.add_argument(
         "--show-stale", action="store_true", help="also report baseline entries whose finding is gone"
     )

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from nbguard.config import ConfigError, Resolver, options
+from nbguard.config import ConfigError, Resolver, add_isolated_argument, options
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="a notebook (it need not exist); default: example.ipynb here",
     )
-    parser.add_argument("--isolated", action="store_true", help="ignore configuration files")
+    add_isolated_argument(parser)
 
 
 def _toml_value(value: Any) -> str:

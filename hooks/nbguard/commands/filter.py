@@ -23,7 +23,7 @@ from typing import BinaryIO, TextIO
 from nbguard import notebook
 from nbguard.checks.strip import CHECK as STRIP
 from nbguard.checks.strip import options_from_settings, stripped_bytes
-from nbguard.config import ConfigError, Resolver, cli_settings
+from nbguard.config import ConfigError, Resolver, add_isolated_argument, cli_settings
 from nbguard.notebook import NotebookError
 from nbguard.report.finding import IO_CODE
 
@@ -217,11 +217,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="strip standard input to standard output as the notebook PATH (git's %%f)",
     )
-    parser.add_argument(
-        "--isolated",
-        action="store_true",
-        help="ignore configuration files ([tool.nbguard] in pyproject.toml, .nbguard.toml)",
-    )
+    add_isolated_argument(parser)
     STRIP.add_options(parser)
 
 
