@@ -228,7 +228,7 @@ class Outcome:
 
 def run_job(job: Job) -> Outcome:  # noqa: PLR0911 - one return per outcome
     """Check one file and, with ``job.fix``, write what would be committed."""
-    from nbguard.checks.strip import CODE_WOULD_STRIP, describe
+    from nbguard.checks.strip import describe, would_strip
     from nbguard.notebook.write import write_file
 
     def unreadable(exc: NotebookError) -> Outcome:
@@ -260,9 +260,8 @@ def run_job(job: Job) -> Outcome:  # noqa: PLR0911 - one return per outcome
     new = _located(job, doc, new)
     if data is None or job.filtered:  # the filter strips what is committed
         return Outcome(new, notes, matched, entries)
-    summary = describe(doc.nb, committed)
     if not job.fix:
-        would = Finding(CODE_WOULD_STRIP, f"would be stripped ({summary})", path=job.path, check=STRIP)
+        would = would_strip(job.path, doc.nb, committed)
         return Outcome((*new, *_located(job, doc, (would,))), notes, matched, entries)
     if new:
         return Outcome(new, notes, matched, entries)  # keep the evidence
@@ -270,6 +269,7 @@ def run_job(job: Job) -> Outcome:  # noqa: PLR0911 - one return per outcome
         write_file(job.path, data, root=paths.write_root_if_linked(job.path, job.named))
     except NotebookError as exc:
         return Outcome((error_finding(job.path, exc, job.io_check),), notes, matched, entries)
+    summary = describe(doc.nb, committed)
     return Outcome((), (*notes, f"{job.path}: stripped {summary}"), matched, entries, stripped=True)
 
 
@@ -575,7 +575,7 @@ def _to_stdout(args: argparse.Namespace, name: str) -> int:
         plans = [(path, resolver.derived(path, planner((name,)))) for path in targets]
     except ConfigError as exc:
         return usage_error(exc)
-    from nbguard.checks.strip import CODE_WOULD_STRIP, describe, strip
+    from nbguard.checks.strip import would_strip
 
     reporter = Reporter(fmt, None if args.check else sys.stderr)
     retv = 0
@@ -583,7 +583,7 @@ def _to_stdout(args: argparse.Namespace, name: str) -> int:
         raw = sys.stdin.buffer.read() if path == paths.STDIN else None
         try:
             doc = notebook.parse(raw) if raw is not None else load(path, plan.max_bytes)
-            committed = strip(doc.nb, plan.strip) if plan.strip is not None else doc.nb
+            _, committed = check_notebook(doc.nb, plan)
             if args.textconv:
                 data: bytes | None = notebook.serialize(doc, committed)
             else:
@@ -596,8 +596,7 @@ def _to_stdout(args: argparse.Namespace, name: str) -> int:
             continue
         if args.check:
             if data is not None:
-                message = f"would be stripped ({describe(doc.nb, committed)})"
-                reporter.add([Finding(CODE_WOULD_STRIP, message, path=path, check=name)])
+                reporter.add([would_strip(path, doc.nb, committed, name)])
                 retv = 1
             continue
         sys.stdout.buffer.write(doc.data if data is None else data)

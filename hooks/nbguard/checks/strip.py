@@ -15,6 +15,7 @@ from nbguard import notebook
 from nbguard.config import ConfigError
 from nbguard.notebook import Document, Notebook, NotebookError
 from nbguard.registry import CHOICE, FLAG, LIST, SIZE, Check, Code, Option, parse_size, split_list
+from nbguard.report.finding import Finding
 
 NAME = "strip"
 CODE_WOULD_STRIP = "NBG401"
@@ -336,6 +337,11 @@ def describe(before: Notebook, after: Notebook) -> str:
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def would_strip(path: str, before: Notebook, after: Notebook, check: str = NAME) -> Finding:
+    """The finding for a notebook that stripping would change (``--check``, ``check`` without ``--fix``)."""
+    return Finding(CODE_WOULD_STRIP, f"would be stripped ({describe(before, after)})", path=path, check=check)
 
 
 def stripped_bytes(doc: Document, opts: StripOptions) -> tuple[Notebook, bytes | None]:
