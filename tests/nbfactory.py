@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -138,3 +140,15 @@ def subcommand(name: str) -> Callable[[list[str]], int]:
     from nbguard import cli
 
     return lambda argv: cli.main([name, *argv])
+
+
+def pre_commit(*args: str, cwd: Path, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    """The real pre-commit framework, run as this interpreter's module, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )

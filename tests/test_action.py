@@ -80,9 +80,8 @@ def _git(repo: Path, *args: str) -> None:
     subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
 
 
-@pytest.mark.skipif(shutil.which("bash") is None or shutil.which("git") is None, reason="needs bash and git")
-@pytest.mark.parametrize("event", ["pull_request", "push"])
-def test_the_scripts_check_the_changed_notebooks_of_a_pull_request(event, tmp_path, monkeypatch):
+def _new_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty repository on branch main, with an author, and no git variables inherited."""
     for name in ("GIT_DIR", "GIT_WORK_TREE"):
         monkeypatch.delenv(name, raising=False)
     repo = tmp_path / "repo"
@@ -90,6 +89,13 @@ def test_the_scripts_check_the_changed_notebooks_of_a_pull_request(event, tmp_pa
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "config", "user.email", "t@example.com")
     _git(repo, "config", "user.name", "t")
+    return repo
+
+
+@pytest.mark.skipif(shutil.which("bash") is None or shutil.which("git") is None, reason="needs bash and git")
+@pytest.mark.parametrize("event", ["pull_request", "push"])
+def test_the_scripts_check_the_changed_notebooks_of_a_pull_request(event, tmp_path, monkeypatch):
+    repo = _new_repo(tmp_path, monkeypatch)
     write_nb(repo / "old.ipynb", make_nb(code("a = 1", count=2)))  # out of order, but not changed
     _git(repo, "add", ".")
     _git(repo, "commit", "-q", "-m", "base")
@@ -127,13 +133,7 @@ def test_the_scripts_check_the_changed_notebooks_of_a_pull_request(event, tmp_pa
 
 @pytest.mark.skipif(shutil.which("bash") is None or shutil.which("git") is None, reason="needs bash and git")
 def test_a_pull_request_without_notebooks_writes_an_empty_report(tmp_path, monkeypatch):
-    for name in ("GIT_DIR", "GIT_WORK_TREE"):
-        monkeypatch.delenv(name, raising=False)
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "config", "user.email", "t@example.com")
-    _git(repo, "config", "user.name", "t")
+    repo = _new_repo(tmp_path, monkeypatch)
     _git(repo, "commit", "-q", "--allow-empty", "-m", "base")
     inputs: dict[str, Any] = {f"inputs.{n}": str(s.get("default", "")) for n, s in ACTION["inputs"].items()}
     context = {

@@ -7,7 +7,6 @@ import itertools
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nbfactory import code, execute_result, make_nb, markdown, raw, stream, subcommand, write_nb
+from nbfactory import code, execute_result, make_nb, markdown, pre_commit, raw, stream, subcommand, write_nb
 from nbguard.checks import order
 from nbguard.checks.order import OrderOptions, check
 from nbguard.report.finding import Finding
@@ -405,14 +404,7 @@ def test_hook_through_pre_commit(git_repo, pre_commit_env):
     subprocess.run(["git", "add", "."], cwd=repo, check=True, env=env)
     root = str(Path(__file__).resolve().parents[1])
 
-    proc = subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", root, "nbguard-order", "--all-files"],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc = pre_commit("try-repo", root, "nbguard-order", "--all-files", cwd=repo, env=env)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert f"late.ipynb:cell 2: NBG102 ran as [3] after [1], skipping [2]; {RERUN}\n" in proc.stdout
     assert f"late.ipynb:cell 3: NBG101 ran as [2] after [3]; {RERUN}\n" in proc.stdout

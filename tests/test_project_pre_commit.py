@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from nbfactory import pre_commit
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:
@@ -18,17 +20,6 @@ else:
 
 ROOT = Path(__file__).resolve().parents[1]
 PRE_COMMIT_CONFIG = ROOT / ".pre-commit-config.yaml"
-
-
-def _pre_commit(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pre_commit", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def _pinned(name: str) -> str:
@@ -54,7 +45,7 @@ def test_ruff_hook_is_the_ruff_the_tests_pin():
 
 @pytest.mark.e2e
 def test_pre_commit_config_is_valid(pre_commit_env):
-    proc = _pre_commit("validate-config", str(PRE_COMMIT_CONFIG), cwd=ROOT, env=pre_commit_env)
+    proc = pre_commit("validate-config", str(PRE_COMMIT_CONFIG), cwd=ROOT, env=pre_commit_env)
     assert (proc.returncode, proc.stdout + proc.stderr) == (0, "")
 
 
@@ -109,7 +100,7 @@ def test_nbguard_hook_checks_the_notebooks_outside_examples(project_copy):
     (repo / "notebooks" / "analysis.ipynb").write_bytes(dirty)
     shutil.copyfile(ROOT / "examples" / "clean.ipynb", repo / "notebooks" / "clean.ipynb")
     _add_all(repo, env)
-    failed = _pre_commit("run", "nbguard", "--all-files", "--config", config, cwd=repo, env=env)
+    failed = pre_commit("run", "nbguard", "--all-files", "--config", config, cwd=repo, env=env)
     assert failed.returncode == 1, failed.stdout + failed.stderr
     report = failed.stdout.splitlines()
     assert "notebooks/analysis.ipynb: NBG401 would be stripped (2 outputs, 2 execution counts)" in report
@@ -118,7 +109,7 @@ def test_nbguard_hook_checks_the_notebooks_outside_examples(project_copy):
 
     (repo / "notebooks" / "analysis.ipynb").unlink()
     _add_all(repo, env)
-    passed = _pre_commit("run", "nbguard", "--all-files", "--config", config, cwd=repo, env=env)
+    passed = pre_commit("run", "nbguard", "--all-files", "--config", config, cwd=repo, env=env)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert passed.stdout.startswith("nbguard check (the repository's notebooks)....")
     assert passed.stdout.rstrip().endswith("Passed")
@@ -128,7 +119,7 @@ def test_nbguard_hook_checks_the_notebooks_outside_examples(project_copy):
 def test_mypy_hook_passes_on_the_package(project_copy):
     repo, env, config = project_copy
     _add_all(repo, env)
-    proc = _pre_commit("run", "mypy", "--all-files", "--config", config, cwd=repo, env=env)
+    proc = pre_commit("run", "mypy", "--all-files", "--config", config, cwd=repo, env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.startswith("mypy (strict, hooks/nbguard)....")
     assert proc.stdout.rstrip().endswith("Passed")
