@@ -72,11 +72,16 @@ def parse_size(text: str) -> int:
     return int(digits) * scale
 
 
-def parse_count(text: str) -> int:
+def whole_number(text: str) -> int:
+    """A whole number given on the command line; argparse's type error otherwise."""
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+
+
+def parse_count(text: str) -> int:
+    value = whole_number(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
     return value

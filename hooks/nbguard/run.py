@@ -20,7 +20,7 @@ from typing import Any, TextIO, TypeVar
 from nbguard import checks, notebook
 from nbguard.config import ConfigError, Resolver, Settings, add_isolated_argument, cli_settings, run_option
 from nbguard.notebook import Document, Notebook, NotebookError, paths
-from nbguard.registry import CheckFn
+from nbguard.registry import CheckFn, whole_number
 from nbguard.report import baseline as bl
 from nbguard.report import formats
 from nbguard.report.finding import IO_CODE, NOTE_CODE, Finding, error_finding, format_text
@@ -41,10 +41,7 @@ __all__ = ["IO_CODE", "NOTE_CODE", "Reporter", "error_finding", "load"]
 
 def positive_int(text: str) -> int:
     """``-j``'s value: a whole number of processes, at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    value = whole_number(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
     return value
