@@ -88,16 +88,6 @@ def kwargs_from_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
     return {"allowed_fingerprints": allowed}
 
 
-def checked(nb: Notebook, *, allowed_fingerprints: Collection[str] = frozenset()) -> list[Finding]:
-    """:func:`check` for the command line: an unexpected error becomes a finding on
-    the file (NBG001) naming only the error's type, since its message could quote
-    the text being scanned (see :class:`.scanner.Scanner`, which keeps its engine from
-    one notebook to the next)."""
-    from nbguard.checks.secrets import scanner
-
-    return scanner.Scanner(frozenset(allowed_fingerprints))(nb)
-
-
 def make_check(settings: Mapping[str, Any]) -> Callable[[Notebook], list[Finding]]:
     """The check for effective settings: a picklable :class:`.scanner.Scanner`."""
     from nbguard.checks.secrets import scanner
