@@ -254,14 +254,14 @@ def run_job(job: Job) -> Outcome:  # noqa: PLR0911 - one return per outcome
         data = notebook.changed_bytes(doc, committed)
     except NotebookError as exc:
         return unreadable(exc)
-    new = _located(job, doc, new)
+    # Each outcome's findings are placed on the file's lines in one pass (a parse of its JSON).
     if data is None or job.filtered:  # the filter strips what is committed
-        return Outcome(new, notes, matched, entries)
+        return Outcome(_located(job, doc, new), notes, matched, entries)
     if not job.fix:
         would = would_strip(job.path, doc.nb, committed)
-        return Outcome((*new, *_located(job, doc, (would,))), notes, matched, entries)
+        return Outcome(_located(job, doc, (*new, would)), notes, matched, entries)
     if new:
-        return Outcome(new, notes, matched, entries)  # keep the evidence
+        return Outcome(_located(job, doc, new), notes, matched, entries)  # keep the evidence
     try:
         write_file(job.path, data, root=paths.write_root_if_linked(job.path, job.named))
     except NotebookError as exc:
