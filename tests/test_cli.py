@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from nbguard import cli
+from nbfactory import code, make_nb, write_nb
 
 
 @pytest.mark.parametrize(
@@ -111,3 +117,47 @@ def test_exit_zero_and_quiet_on_every_checking_subcommand(tmp_path, capsys, monk
     printed = capsys.readouterr().out
     assert printed.startswith(out)
     assert "notebook" not in printed.replace("nb.ipynb", ""), "no summary or notes under -q"
+
+
+def _on_a_terminal(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str]:
+    """Run nbguard with a real pseudo-terminal as its standard output."""
+    import pty
+
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nbguard", *argv], stdout=terminal, stderr=subprocess.DEVNULL, cwd=cwd, env=env
+    )
+    os.close(terminal)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal closed: the process has gone
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(controller)
+    return proc.wait(), out.decode().replace("\r\n", "\n")
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    ("argv", "pre_commit", "expected"),
+    [
+        # A clean run on a terminal says so, for one notebook too and for every subcommand.
+        (["check", "clean.ipynb"], False, "1 notebook checked, no findings\n"),
+        (["secrets", "clean.ipynb"], False, "1 notebook checked, no findings\n"),
+        (["strip", "--check", "clean.ipynb", "other.ipynb"], False, "2 notebooks checked, no findings\n"),
+        # Under pre-commit, which runs a hook once per batch of files, no partial summaries.
+        (["check", "clean.ipynb", "other.ipynb"], True, ""),
+    ],
+)
+def test_one_summary_line_on_a_terminal_and_none_under_pre_commit(tmp_path, argv, pre_commit, expected):
+    for name in ("clean.ipynb", "other.ipynb"):
+        write_nb(tmp_path / name, make_nb(code("x = 1", count=None)))
+    env = {k: v for k, v in os.environ.items() if k not in {"PRE_COMMIT", "CI", "NO_COLOR"}}
+    env["NO_COLOR"] = "1"
+    if pre_commit:
+        env["PRE_COMMIT"] = "1"
+    assert _on_a_terminal(argv, tmp_path, env) == (0, expected)

@@ -448,6 +448,17 @@ def _spare_filtered(jobs: list[Job], reporter: Reporter) -> list[Job]:
     return [replace(job, filtered=True) if job.path in under else job for job in jobs]
 
 
+def _wants_summary(run: Run, jobs: int, tally: Tally) -> bool:
+    """One summary line per run: always on a terminal (a clean run is not silent there),
+    never under pre-commit (it runs the hook once per batch of files, so each summary
+    would count only part of the commit), and otherwise where the subcommand asks."""
+    if os.environ.get("PRE_COMMIT"):
+        return False
+    if sys.stdout.isatty():
+        return True
+    return run.summary and (jobs != 1 or bool(tally.by_code))
+
+
 def usage_error(exc: object) -> int:
     print(f"nbguard: error: {exc}", file=sys.stderr)
     return 2
@@ -496,7 +507,7 @@ def run_checks(args: argparse.Namespace, run: Run) -> int:
                 f"{entry.path}: stale baseline entry {entry.code} ({entry.cell or 'notebook'}): "
                 "the finding is gone; regenerate the baseline with 'nbguard baseline'"
             )
-    if run.summary and (len(jobs) != 1 or tally.by_code):
+    if _wants_summary(run, len(jobs), tally):
         reporter.note(tally.summary())
     exit_code = 0 if run_settings["exit-zero"] else retv
     reporter.finish(exit_code)
