@@ -293,9 +293,13 @@ def test_installed_filter_is_the_one_git_runs(repo, tmp_path):
     assert blob == stripped != nb.read_bytes()
 
 
-def test_check_fix_leaves_a_filtered_notebook_as_it_is(repo, capsys):
-    """Filter mode keeps outputs in the working copy: `check --fix` (the one-line hook) only
-    checks a notebook under nbguard's filter, and says so in one note."""
+@pytest.mark.parametrize(("command", "hook"), [(["check", "--fix"], False), (["strip"], True)])
+def test_fixing_leaves_a_filtered_notebook_as_it_is(repo, capsys, monkeypatch, command, hook):
+    """Filter mode keeps outputs in the working copy: `check --fix` (the one-line hook) and
+    `strip` run by pre-commit (the nbguard-strip hook) only check a notebook under nbguard's
+    filter, and say so in one note."""
+    if hook:
+        monkeypatch.setenv("PRE_COMMIT", "1")
     nb = Path(__file__).resolve().parents[1] / "examples" / "dirty_outputs.ipynb"
     shutil.copyfile(nb, repo / "nb.ipynb")
     shutil.copyfile(nb, repo / "other.ipynb")
@@ -304,7 +308,7 @@ def test_check_fix_leaves_a_filtered_notebook_as_it_is(repo, capsys):
         f.write("other.ipynb -filter\n")
     capsys.readouterr()
     git("add", ".")
-    assert cli.main(["check", "--fix", "nb.ipynb", "other.ipynb"]) == 0
+    assert cli.main([*command, "nb.ipynb", "other.ipynb"]) == 0
     assert (repo / "nb.ipynb").read_bytes() == nb.read_bytes()
     assert (repo / "other.ipynb").read_bytes() != nb.read_bytes()
     assert capsys.readouterr().out.splitlines()[0] == (

@@ -566,8 +566,11 @@ def run_subcommand(args: argparse.Namespace, name: str) -> int:
     # writing in place first runs order (unless configuration switches it off) and leaves
     # a notebook it rejects as it is, so that an out-of-order notebook never gets in,
     # whatever order the hooks are listed in.
-    names = (ORDER, name) if fix and os.environ.get("PRE_COMMIT") else (name,)
-    run = Run(names, fix=fix, notes=True, io_check=name)
+    hook = bool(fix and os.environ.get("PRE_COMMIT"))
+    names = (ORDER, name) if hook else (name,)
+    # Filter mode keeps outputs in the working copy: as a hook, a notebook under the filter
+    # is only checked (by hand, `nbguard strip` strips what it is asked to).
+    run = Run(names, fix=fix, notes=True, io_check=name, spare_filtered=hook)
     return run_checks(args, run)
 
 
