@@ -18,7 +18,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from common import NBGUARD, corpus_files, corpus_parser, notebooks_and_size, timed_run, tool
+from common import NBGUARD, corpus_files, corpus_parser, notebooks_and_size, record, timed_run, tool
 
 
 def commit_sized(corpus: Path, count: int) -> list[str]:
@@ -63,6 +63,14 @@ def main() -> int:
         print(f"| {name} | {median * 1000:.0f} ms |")
     ratio = medians["nbguard check --fix --isolated"] / medians["nbstripout --keep-id"]
     print(f"\nnbguard / nbstripout: {ratio:.2f}x (target <= 0.5x)")
+    record(
+        "the one-line hook on a commit of five notebooks",
+        f"{medians['nbguard check --fix --isolated'] * 1000:.0f} ms",
+        f"nbstripout {medians['nbstripout --keep-id'] * 1000:.0f} ms",
+        f"{ratio:.2f}x nbstripout's time",
+        "<= 0.5x",
+        met=ratio <= 0.5,
+    )
     return 0
 
 

@@ -48,6 +48,19 @@ def compile_nbguard() -> None:
 compile_nbguard()  # every benchmark script imports this module before it times anything
 
 
+def record(what: str, nbguard: str, peer: str, ratio: str, target: str, *, met: bool) -> None:  # noqa: PLR0913 - one per column
+    """One row of the README's speed table: appended, as a JSON line, to the file that
+    ``run_all.py`` names in NBGUARD_BENCH_RESULTS (nothing when a script runs alone)."""
+    import json
+    import os
+
+    path = os.environ.get("NBGUARD_BENCH_RESULTS")
+    if path:
+        row = {"what": what, "nbguard": nbguard, "peer": peer, "ratio": ratio, "target": target, "met": met}
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(row) + "\n")
+
+
 def timed_run(argv: list[str], cwd: Path | None = None) -> tuple[float, subprocess.CompletedProcess[bytes]]:
     """Wall time and result of one run, its output captured. Stops the benchmark unless
     the command exited 0 or 1 (clean, or findings: the corpus has them) without a

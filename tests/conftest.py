@@ -1,5 +1,6 @@
 import functools
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -57,3 +58,34 @@ def git_repo(tmp_path, pre_commit_env):
     path.mkdir()
     subprocess.run(["git", "init", "-q"], cwd=path, check=True, env=pre_commit_env)
     return path
+
+
+_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _git(cwd: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False)
+
+
+@pytest.fixture(scope="session")
+def snapshot(tmp_path_factory, pre_commit_env):
+    """This checkout as it is now (committed or not), as a repository pre-commit can clone,
+    like `pre-commit try-repo` makes one; its HEAD is the rev."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=_ROOT,
+        capture_output=True,
+        check=False,
+    )
+    if listed.returncode != 0:
+        pytest.skip("the checkout is not a git repository")
+    path = tmp_path_factory.mktemp("snapshot")
+    for name in listed.stdout.decode().split("\0"):
+        source = _ROOT / name
+        if name and source.is_file():
+            (path / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, path / name)
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "snapshot"]):
+        assert _git(path, pre_commit_env, *args).returncode == 0
+    rev = _git(path, pre_commit_env, "rev-parse", "HEAD").stdout.strip()
+    return path, rev

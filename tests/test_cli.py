@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from nbguard import cli
 from nbfactory import code, make_nb, write_nb
+from nbguard import cli
 
 
 @pytest.mark.parametrize(

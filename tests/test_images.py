@@ -655,7 +655,7 @@ def test_example_notebook_and_manifest_entry():
 def _readme_examples() -> list[tuple[list[str], str]]:
     """(arguments, expected output) of each ``$ nbguard images`` line in the README section."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### `nbguard-images`", 1)[1].split("\n## ", 1)[0]
+    section = readme.split("### `nbguard-images`", 1)[1].split("\n#", 1)[0]
     examples: list[tuple[list[str], str]] = []
     for block in re.findall(r"```console\n(.*?)```", section, flags=re.DOTALL):
         for command in re.split(r"^\$ ", block, flags=re.MULTILINE)[1:]:

@@ -32,18 +32,20 @@ def test_every_hook_runs_an_nbguard_subcommand(hook):
     assert "manual" in hook["stages"]
 
 
-def test_readme_lists_every_code_the_package_defines():
+def test_the_docs_list_every_code_the_package_defines():
     package = ROOT / "hooks" / "nbguard"
     defined = set()
     for path in package.glob("*.py"):
         defined.update(re.findall(r'"(NBG\d{3})"', path.read_text()))
-    documented = set(re.findall(r"^\| `(NBG\d{3})` \|", README, flags=re.MULTILINE))
+    codes_page = (ROOT / "docs" / "reports.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `(NBG\d{3})` \|", codes_page, flags=re.MULTILINE))
     assert defined - documented == set()
 
 
-def test_every_test_the_readme_cites_exists():
-    """The Guarantees name the tests that hold each promise: a renamed test must not leave a dead citation."""
-    cited = set(re.findall(r"`(tests/[\w/]+\.py)::(\w+)(?:\[[^\]`]*\])?`", README))
+def test_every_test_the_docs_cite_exists():
+    """The guarantees name the tests that hold each promise: a renamed test must not leave a dead citation."""
+    guarantees = (ROOT / "docs" / "guarantees.md").read_text(encoding="utf-8")
+    cited = set(re.findall(r"`(tests/[\w/]+\.py)::(\w+)(?:\[[^\]`]*\])?`", guarantees))
     assert len(cited) > 20
     missing = []
     for file, name in sorted(cited):
@@ -51,3 +53,22 @@ def test_every_test_the_readme_cites_exists():
         if not path.exists() or not re.search(rf"^def {name}\(", path.read_text(), flags=re.MULTILINE):
             missing.append(f"{file}::{name}")
     assert missing == []
+
+
+def _tags() -> list[str] | None:
+    """The checkout's tags, or None outside a git checkout."""
+    import subprocess
+
+    proc = subprocess.run(["git", "tag", "--list"], cwd=ROOT, capture_output=True, text=True, check=False)
+    return proc.stdout.split() if proc.returncode == 0 else None
+
+
+def test_the_readme_rev_is_the_package_version_and_a_tag():
+    from nbguard import __version__
+
+    revs = re.findall(r"^\s+rev: (\S+)", README, flags=re.MULTILINE)
+    assert revs == [f"v{__version__}"]
+    assert set(re.findall(r"nbguard@(v[\d.]+)", README)) == {f"v{__version__}"}
+    tags = _tags()
+    if tags:  # a checkout with tags: the README points at one that exists
+        assert f"v{__version__}" in tags

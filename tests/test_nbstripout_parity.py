@@ -1,6 +1,6 @@
 """nbguard strip against nbstripout --keep-id, the reference, over every corpus notebook.
 
-Every difference must be one of the deliberate ones listed in the README
+Every difference must be one of the deliberate ones listed in docs/checks.md
 ("Differences from nbstripout"), each recognised here by an exact rule.
 """
 

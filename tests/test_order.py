@@ -386,8 +386,8 @@ def test_shipped_example_fails_as_the_readme_shows(capsys, monkeypatch):
 
 
 def _readme_example(root: Path) -> str:
-    readme = (root / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### `nbguard-order`", 1)[1].split("\n### ", 1)[0]
+    readme = (root / "docs" / "checks.md").read_text(encoding="utf-8")
+    section = readme.split("## `nbguard-order`", 1)[1].split("\n## ", 1)[0]
     return section.split("$ nbguard order examples/out_of_order.ipynb\n", 1)[1].split("```", 1)[0]
 
 

@@ -123,30 +123,6 @@ def test_one_line_hook_through_git_commit(repo, pre_commit_env):
     assert git("status", "--porcelain", cwd=repo, env=env).stdout == ""
 
 
-@pytest.fixture(scope="module")
-def snapshot(tmp_path_factory, pre_commit_env):
-    """This checkout as it is now (committed or not), as a repository pre-commit can clone,
-    like `pre-commit try-repo` makes one; its HEAD is the rev."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=False,
-    )
-    if listed.returncode != 0:
-        pytest.skip("the checkout is not a git repository")
-    path = tmp_path_factory.mktemp("snapshot")
-    for name in listed.stdout.decode().split("\0"):
-        source = ROOT / name
-        if name and source.is_file():
-            (path / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, path / name)
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "snapshot"]):
-        assert git(*args, cwd=path, env=pre_commit_env).returncode == 0
-    rev = git("rev-parse", "HEAD", cwd=path, env=pre_commit_env).stdout.strip()
-    return path, rev
-
-
 @pytest.mark.parametrize("hooks", [("nbguard-strip", "nbguard-order"), ("nbguard-order", "nbguard-strip")])
 def test_out_of_order_notebook_never_gets_in_whatever_the_hook_order(repo, pre_commit_env, snapshot, hooks):
     """Separate hooks in either order: strip leaves a notebook order rejects as it is, so

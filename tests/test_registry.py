@@ -22,12 +22,24 @@ README = (ROOT / "README.md").read_text()
 OPTIONS = [(check.name, option) for check in checks.all_checks() for option in check.options]
 
 
-def test_readme_tables_are_what_the_registry_makes():
-    blocks = dict(docs.blocks(README))
-    wanted = {"codes", "keys", *(f"options {name}" for name in checks.NAMES if checks.get(name).options)}
-    assert set(blocks) == wanted
-    for name, text in blocks.items():
-        assert text == docs.block(name), f"run: python -m nbguard.docs README.md ({name})"
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def test_generated_tables_are_what_the_registry_and_the_benchmarks_make():
+    found: dict[str, list[str]] = {}
+    for path in DOCUMENTS:
+        for name, text in docs.blocks(path.read_text(encoding="utf-8")):
+            found.setdefault(name, []).append(path.name)
+            assert text == docs.block(name, ROOT), f"run: python -m nbguard.docs README.md docs/*.md ({name})"
+    wanted = {
+        "codes",
+        "keys",
+        "speed",
+        *(f"options {name}" for name in checks.NAMES if checks.get(name).options),
+    }
+    assert set(found) == wanted
+    assert found["speed"] == ["README.md"]
+    assert all(found[f"options {name}"] == ["README.md"] for name in checks.NAMES if checks.get(name).options)
 
 
 def test_codes_are_unique_and_named_after_their_check():

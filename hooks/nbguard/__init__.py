@@ -1,3 +1,3 @@
 """nbguard: pre-commit hooks that keep Jupyter notebooks clean, reproducible and safe."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

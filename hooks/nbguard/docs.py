@@ -1,16 +1,20 @@
-"""The README's tables, made from the check registry.
+"""The tables of the README and of docs/, made from the check registry and from the
+benchmarks' results.
 
-``python -m nbguard.docs README.md`` rewrites the blocks between
+``python -m nbguard.docs README.md docs/*.md`` rewrites the blocks between
 ``<!-- generated: NAME -->`` and ``<!-- end generated -->``; a test checks that
-the README holds exactly what this module makes, so a check's options and
-codes are written down in one place, its declaration.
+the files hold exactly what this module makes, so a check's options and codes are
+written down in one place, its declaration, and the speed figures in one, the file
+``bench/run_all.py`` writes.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from nbguard import checks
 from nbguard.registry import Check, Option
@@ -62,21 +66,44 @@ def keys_table() -> str:
     return "\n".join(rows) + "\n"
 
 
-def block(name: str) -> str:
-    """The text of one generated block: ``codes``, ``keys`` or ``options CHECK``."""
+def speed_table(results: Path) -> str:
+    """The benchmarks' headline rows, from ``bench/results.json``."""
+    data = json.loads(results.read_text(encoding="utf-8"))
+    rows = ["| what | nbguard | peer | ratio | target | met |", "|---|---|---|---|---|---|"]
+    for row in data["rows"]:
+        cells = (row["what"], row["nbguard"], row["peer"], row["ratio"], row["target"])
+        rows.append("| " + " | ".join(_cell(c) for c in cells) + f" | {'yes' if row['met'] else '**no**'} |")
+    rows.append("")
+    rows.append(f"Measured on {data['date']}: {data['machine']}, {data['runs']}.")
+    return "\n".join(rows) + "\n"
+
+
+def project_root(path: Path) -> Path:
+    """The folder of the project a documentation file belongs to (its pyproject.toml)."""
+    for folder in path.resolve().parents:
+        if (folder / "pyproject.toml").exists():
+            return folder
+    return path.resolve().parent
+
+
+def block(name: str, root: Path | None = None) -> str:
+    """The text of one generated block: ``codes``, ``keys``, ``speed`` (from
+    ``ROOT/bench/results.json``) or ``options CHECK``."""
     if name == "codes":
         return codes_table()
     if name == "keys":
         return keys_table()
+    if name == "speed" and root is not None:
+        return speed_table(root / "bench" / "results.json")
     kind, _, check = name.partition(" ")
     if kind == "options" and check in checks.NAMES:
         return options_table(checks.get(check))
     raise KeyError(name)
 
 
-def update(text: str) -> str:
+def update(text: str, root: Path | None = None) -> str:
     """``text`` with every generated block made anew."""
-    return _BLOCK.sub(lambda m: m.group(1) + block(m.group(2)) + m.group(4), text)
+    return _BLOCK.sub(lambda m: m.group(1) + block(m.group(2), root) + m.group(4), text)
 
 
 def blocks(text: str) -> list[tuple[str, str]]:
@@ -88,7 +115,7 @@ def main(argv: Sequence[str]) -> int:
     for path in argv:
         with open(path, encoding="utf-8") as f:
             text = f.read()
-        new = update(text)
+        new = update(text, project_root(Path(path)))
         if new != text:
             with open(path, "w", encoding="utf-8") as f:
                 f.write(new)
