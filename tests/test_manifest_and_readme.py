@@ -72,3 +72,8 @@ def test_the_readme_rev_is_the_package_version_and_a_tag():
     tags = _tags()
     if tags:  # a checkout with tags: the README points at one that exists
         assert f"v{__version__}" in tags
+
+
+def test_the_readme_fits_on_a_page():
+    """The page a user reads (the tools they know have 200 to 370 lines); details go to docs/."""
+    assert len(README.splitlines()) <= 330
