@@ -410,6 +410,7 @@ class Scanner:
                 problem = f"blob is {_size(len(content))}, over the {_size(plan.max_bytes)} limit; not read"
             if problem:
                 bar.step()
+                collect.result.checked += 1
                 collect.add(blob, [error_finding("", NotebookError(problem))])
             elif content is not None and content.startswith(LFS_MARK):
                 bar.step()

@@ -17,7 +17,6 @@ rewrites), rescans, and prints what to do next.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import copy
 import datetime as dt
 import os
@@ -27,7 +26,19 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nbguard import notebook
-from nbguard.commands.history import GITLINK, SYMLINK, Blob, Identity, Scan, Scanner, git, summary
+from nbguard.commands.history import (
+    GITLINK,
+    SYMLINK,
+    Blob,
+    GitError,
+    HistoryPlanner,
+    Identity,
+    Scan,
+    Scanner,
+    git,
+    summary,
+)
+from nbguard.config import Resolver
 from nbguard.notebook import Notebook, NotebookError
 from nbguard.report.finding import IO_CODE, Finding
 from nbguard.run import Reporter, check_notebook, usage_error
@@ -171,7 +182,7 @@ def rewrite(args: argparse.Namespace, scan: Scan, scanner: Scanner, reporter: Re
         reporter.finish(0)
         return 0
     try:
-        import git_filter_repo as fr
+        import git_filter_repo  # noqa: F401 - whether it is installed; it runs in a child process
     except ImportError:
         return usage_error(MISSING)
     if _dirty(scanner.top):
@@ -181,19 +192,10 @@ def rewrite(args: argparse.Namespace, scan: Scan, scanner: Scanner, reporter: Re
     git(["bundle", "create", "--quiet", backup, "--all"])
     reporter.note(f"backup: every ref is in {backup} (restore: git clone --mirror {backup})")
 
-    callback = _Callback(scanner, _notebooks(scan), purged, args.strip_outputs)
-    options = fr.FilteringOptions.parse_args(["--force", "--quiet", "--replace-refs", "delete-no-add"])
     where = scanner.top or git_dir
-    previous = os.getcwd()
-    os.chdir(where)  # git-filter-repo works on the repository in the current folder
-    try:
-        # Its progress lines go to standard error: standard output may be a JSON report.
-        with contextlib.redirect_stdout(sys.stderr):
-            fr.RepoFilter(options, blob_callback=callback).run()
-    finally:
-        os.chdir(previous)
+    left = _filter_repo(scanner, _notebooks(scan), purged, args.strip_outputs, where)
     reporter.note(f"rewrote history in {where}")
-    for path in callback.left:
+    for path in left:
         reporter.note(f"{path}: note: a finding is still there after purging; please report it")
     return _after(scan, scanner, reporter, purge=args.purge_findings)
 
@@ -213,12 +215,54 @@ def _after(scan: Scan, scanner: Scanner, reporter: Reporter, *, purge: bool) -> 
     return exit_code
 
 
+def _filter_repo(
+    scanner: Scanner, notebooks: dict[str, Blob], purged: set[str], strip: bool, where: str
+) -> list[str]:
+    """Run git-filter-repo in a child process (it works on the repository in its current
+    folder and keeps module-level state), with :class:`_Callback` as its blob callback;
+    the paths where a finding survived purging."""
+    import json
+    import subprocess
+    import tempfile
+
+    spec = {
+        "notebooks": {oid: blob.path for oid, blob in notebooks.items()},
+        "purged": sorted(purged),
+        "strip": strip,
+        "cli": scanner.resolver.cli,
+        "isolated": scanner.resolver.isolated,
+        "folder": scanner.top or os.getcwd(),
+    }
+    with tempfile.TemporaryDirectory(prefix="nbguard-rewrite-") as temp:
+        spec_path, result_path = os.path.join(temp, "spec.json"), os.path.join(temp, "left.json")
+        with open(spec_path, "w", encoding="utf-8") as f:
+            json.dump({**spec, "result": result_path}, f)
+        done = subprocess.run(
+            [sys.executable, "-m", "nbguard.commands.history_rewrite", spec_path],
+            cwd=where,
+            capture_output=True,
+            text=True,
+            errors="backslashreplace",
+            check=False,
+        )
+        # Its progress goes to standard error: standard output may be a JSON report.
+        sys.stderr.write(done.stdout + done.stderr)
+        if done.returncode != 0 or not os.path.exists(result_path):
+            raise GitError(
+                f"git-filter-repo failed (exit {done.returncode}); the backup bundle has every ref"
+            )
+        with open(result_path, encoding="utf-8") as f:
+            left: list[str] = json.load(f)
+    return left
+
+
 @dataclass
 class _Callback:
     """git-filter-repo's blob callback: the new content of each notebook blob to change."""
 
-    scanner: Scanner
-    notebooks: dict[str, Blob]
+    resolver: Resolver
+    folder: str
+    notebooks: dict[str, str]  # oid -> path
     purged: set[str]
     strip: bool
     left: list[str] = field(default_factory=list)  # paths where a finding survived purging
@@ -229,17 +273,42 @@ class _Callback:
             return
         from nbguard.checks.strip import options_from_settings
 
-        plan = self.scanner.plan(self.notebooks[oid])
-        settings = self.scanner.resolver.settings_for(
-            os.path.join(self.scanner.top or os.getcwd(), self.notebooks[oid].path)
-        )
-        options = options_from_settings(settings) if self.strip else None
+        path = os.path.join(self.folder, self.notebooks[oid])
+        plan = self.resolver.derived(path, HistoryPlanner())
+        options = options_from_settings(self.resolver.settings_for(path)) if self.strip else None
         try:
             if oid in self.purged:
                 blob.data, remaining = cleaned(blob.data, plan, options)
                 if remaining:
-                    self.left.append(self.notebooks[oid].path)
+                    self.left.append(self.notebooks[oid])
             else:
                 blob.data, _ = cleaned(blob.data, replace(plan, found=(), committed=()), options)
         except NotebookError:
             return  # not a notebook: left as it is
+
+
+def main(argv: Sequence[str]) -> int:
+    """The child process: git-filter-repo on the current folder's repository, with the
+    blob callback the spec file describes; the paths left with findings to its result file."""
+    import json
+
+    import git_filter_repo as fr
+
+    with open(argv[0], encoding="utf-8") as f:
+        spec = json.load(f)
+    callback = _Callback(
+        Resolver(spec["cli"], isolated=spec["isolated"]),
+        spec["folder"],
+        spec["notebooks"],
+        set(spec["purged"]),
+        spec["strip"],
+    )
+    options = fr.FilteringOptions.parse_args(["--force", "--quiet", "--replace-refs", "delete-no-add"])
+    fr.RepoFilter(options, blob_callback=callback).run()
+    with open(spec["result"], "w", encoding="utf-8") as f:
+        json.dump(callback.left, f)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
