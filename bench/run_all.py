@@ -22,6 +22,7 @@ SCRIPTS = {
     "bench_secrets.py": ["--sample", "400"],
     "bench_check.py": [],
     "bench_filter.py": [],
+    "bench_history.py": [],
 }
 
 

@@ -391,6 +391,30 @@ def test_parallel_and_serial_runs_agree(tmp_path, monkeypatch, capsys):
     assert serial[1][-1] == "64 notebook blobs checked from 20 commits, 4 findings (secrets 4; NBG201 4)"
 
 
+def test_the_example_in_the_docs_is_what_nbguard_prints(repo, capsys):
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "history.md").read_text(encoding="utf-8")
+    example = docs.split("```text\n", 1)[1].split("```", 1)[0]
+    code_, out, _ = history(capsys, "--no-errors")
+    assert code_ == 1
+    assert out == [line.strip() for line in example.strip().splitlines()]
+
+
+def test_the_remote_is_removed_and_its_branches_made_local(repo, tmp_path, capsys, monkeypatch):
+    path, _ = repo
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(path), str(clone))
+    monkeypatch.chdir(clone)
+    code_, out, err = history(capsys, "--rewrite", "--purge-findings", "--apply")
+    assert code_ == 0, err
+    assert git(clone, "remote") == ""
+    assert git(clone, "for-each-ref", "--format=%(refname)").split() == [
+        "refs/heads/feature",
+        "refs/heads/main",
+        "refs/tags/v1",
+    ]
+    assert "rescan: 0 of 3 purged findings remain" in out
+
+
 # --- rewriting ----------------------------------------------------------------------
 
 

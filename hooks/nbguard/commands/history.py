@@ -195,7 +195,15 @@ class CatFile:
 
     def _run(self, oids: Sequence[str], max_bytes: int) -> Generator[Read, None, int]:
         proc = subprocess.Popen(
-            ["git", "cat-file", "--batch"],
+            [
+                "git",
+                "-c",
+                "core.packedGitWindowSize=16m",
+                "-c",
+                "core.packedGitLimit=64m",
+                "cat-file",
+                "--batch",
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

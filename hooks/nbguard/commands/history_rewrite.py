@@ -51,8 +51,8 @@ MARKER = "[nbguard: a line holding a finding was removed from history]"
 KEPT_METADATA = ("kernelspec", "language_info")
 NEXT_STEPS = (
     "next steps:",
-    "  1. check the result (nbguard history; git log), then force-push every branch and tag:",
-    "     git push --force --all && git push --force --tags",
+    "  1. check the result (nbguard history; git log); git-filter-repo removes the 'origin' remote:",
+    "     git remote add origin URL && git push --force --all origin && git push --force --tags origin",
     "  2. ask every collaborator to re-clone (an old clone still holds, and can push back, the old history)",
     "  3. revoke and rotate every credential that was found anyway: it was public as long as it was pushed",
     "  4. ask your host to drop cached views and pull requests of the old commits if it keeps them",
