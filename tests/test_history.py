@@ -8,6 +8,7 @@ tests/fake_tokens.py.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -21,6 +22,7 @@ from fake_tokens import github_classic
 from nbfactory import code, dumps, error, make_nb, stream
 from nbguard import cli, config
 from nbguard.commands import history_rewrite as rw
+from nbguard.report.finding import Finding
 from nbguard.run import check_notebook, planner
 
 pytestmark = pytest.mark.e2e
@@ -511,15 +513,86 @@ def test_strip_outputs_strips_every_notebook_blob(repo, capsys):
     assert history(capsys)[0] == 1
 
 
-def test_bare_repository_rewrite(repo, tmp_path, capsys, monkeypatch):
+def test_bare_repository_rewrite_with_a_json_report(repo, tmp_path, capsys, monkeypatch):
     path, _ = repo
     bare = tmp_path / "bare.git"
     git(tmp_path, "clone", "-q", "--bare", str(path), str(bare))
     monkeypatch.chdir(bare)
-    code_, out, err = history(capsys, "--rewrite", "--purge-findings", "--apply")
+    code_, out, err = history(capsys, "--rewrite", "--purge-findings", "--apply", "--format", "json")
     assert code_ == 0, err
-    assert "rescan: 0 of 3 purged findings remain" in out
-    assert any(line.startswith(f"backup: every ref is in {bare}/nbguard-backup-") for line in out)
+    # The report is the findings before the rewrite; the rewrite's messages are on stderr.
+    assert [f["code"] for f in json.loads("\n".join(out))] == ["NBG201", "NBG601", "NBG502"]
+    lines = err.splitlines()
+    assert "rescan: 0 of 3 purged findings remain" in lines
+    assert any(line.startswith(f"backup: every ref is in {bare}/nbguard-backup-") for line in lines)
+    assert lines[-6:] == list(rw.NEXT_STEPS)
+
+
+def test_a_blob_that_is_no_notebook_is_reported_and_left_as_it_is(tmp_path, monkeypatch, capsys):
+    repo = tmp_path / "odd"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    commit(repo, 1, "one", {"a.ipynb": b"not json\n", "b.ipynb": BROKEN})
+    monkeypatch.chdir(repo)
+    code_, out, err = history(capsys, "--rewrite", "--strip-outputs", "--apply")
+    assert code_ == 0, err
+    assert out[0].endswith("a.ipynb: NBG001 invalid JSON: Expecting value (line 1, column 1) [still on main]")
+    assert "rescan: 2 notebook blobs checked from 1 commit, 1 finding (io 1; NBG001 1)" in out
+    assert git(repo, "show", "main:a.ipynb") == "not json"
+    assert json.loads(git(repo, "show", "main:b.ipynb"))["cells"][0]["outputs"] == []
+
+
+def test_a_baseline_in_a_bare_repository_names_paths_as_in_history(repo, tmp_path, capsys, monkeypatch):
+    path, shas = repo
+    git(path, "checkout", "-q", shas["leak"])
+    cli.main(["baseline", "--isolated", "-q", "-o", "base.json", "."])
+    shutil.move(path / "base.json", tmp_path / "base.json")  # the entries name work/leak.ipynb
+    git(path, "checkout", "-q", "main")
+    bare = tmp_path / "bare.git"
+    git(tmp_path, "clone", "-q", "--bare", str(path), str(bare))
+    monkeypatch.chdir(bare)
+    capsys.readouterr()
+    code_, out, _ = history(capsys, "--format", "json", "--baseline", str(tmp_path / "base.json"))
+    assert code_ == 1
+    assert [f["code"] for f in json.loads("\n".join(out))] == ["NBG601", "NBG502"]
+
+
+def test_nothing_to_purge_leaves_history_alone(tmp_path, monkeypatch, capsys):
+    repo = tmp_path / "clean"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    commit(repo, 1, "one", {"a.ipynb": CLEAN})
+    monkeypatch.chdir(repo)
+    refs = git(repo, "show-ref")
+    assert history(capsys, "--rewrite", "--purge-findings", "--apply") == (
+        0,
+        [
+            "1 notebook blob checked from 1 commit, no findings",
+            "would purge 0 findings from 0 notebook blobs:",
+            "nothing to purge: history is left as it is",
+        ],
+        "",
+    )
+    assert git(repo, "show-ref") == refs
+
+
+class FakeTTY(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_on_a_terminal(repo, capsys, monkeypatch):
+    terminal = FakeTTY()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    code_, _, _ = history(capsys, "--no-secrets", "--no-privacy", "--no-errors")
+    assert code_ == 0
+    shown = terminal.getvalue()
+    assert shown.startswith("\rnbguard: 1/5 notebooks")
+    assert "\rnbguard: 5/5 notebooks" in shown
+    assert shown.endswith("\r\033[K")
+    monkeypatch.setattr(sys, "stderr", terminal := FakeTTY())
+    history(capsys, "-q")
+    assert terminal.getvalue() == ""
 
 
 def test_missing_git_filter_repo_is_a_clear_usage_error(repo, capsys, monkeypatch):
@@ -541,6 +614,13 @@ def test_missing_git_filter_repo_is_a_clear_usage_error(repo, capsys, monkeypatc
             [[], []],
         ),
         (make_nb(code("x", metadata={"secret": TOKEN})), [[]]),
+        (
+            make_nb(
+                code("x = 1"),
+                metadata={"kernelspec": {"name": "python3"}, "deploy": {"token": TOKEN}},
+            ),
+            [["x = 1"]],
+        ),
     ],
 )
 def test_purge_removes_what_holds_the_finding(nb, cells):
@@ -557,3 +637,19 @@ def test_purge_removes_what_holds_the_finding(nb, cells):
     else:
         assert first.get("outputs", []) == []
         assert first["metadata"] == {}
+    assert set(after["metadata"]) <= {"kernelspec", "language_info"}
+
+
+def test_purge_of_a_line_it_cannot_place_and_of_attachments():
+    cell = code(f"t = '{TOKEN}'\nu = 1")
+    (gone,) = rw.purge(make_nb(cell), [Finding("NBG201", "m", cell=1, line=9, part="source")])["cells"]
+    assert gone["source"] == f"# {rw.MARKER}\n# {rw.MARKER}"
+    attached = {"cell_type": "markdown", "metadata": {"a": 1}, "source": "x", "attachments": {"k.txt": {}}}
+    (bare,) = rw.purge(make_nb(attached), [Finding("NBG201", "m", cell=1, part="attachment k.txt")])["cells"]
+    assert "attachments" not in bare
+    (whole,) = rw.purge(make_nb(dict(attached)), [Finding("NBG401", "m", cell=1)])["cells"]
+    assert "attachments" not in whole
+    scrubbed = rw._scrub(make_nb(code("x", count=1, outputs=[stream("y")], metadata={"k": TOKEN})))
+    assert scrubbed["cells"][0]["outputs"] == []
+    assert scrubbed["cells"][0]["metadata"] == {}
+    assert scrubbed["cells"][0]["execution_count"] is None

@@ -313,7 +313,8 @@ def map_chunks(
     fn: Callable[[BlobJob], Outcome], items: Iterable[tuple[Any, BlobJob]], workers: int
 ) -> Iterator[tuple[Any, Outcome]]:
     """``(tag, fn(job))`` in order, the jobs sent to ``workers`` processes in chunks of
-    about :data:`CHUNK_BYTES`, at most two chunks per worker in flight (bounded memory)."""
+    about :data:`CHUNK_BYTES`, at most two chunks per worker in flight (bounded memory).
+    A chunk's plan, shared by its jobs, is pickled once with it."""
     if workers <= 1:
         for tag, job in items:
             yield tag, fn(job)

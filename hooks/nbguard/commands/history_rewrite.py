@@ -167,18 +167,29 @@ def _notebooks(scan: Scan) -> dict[str, Blob]:
     return {b.oid: b for b in scan.blobs if b.mode not in (GITLINK, SYMLINK)}
 
 
+def _to_stderr(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
 def rewrite(args: argparse.Namespace, scan: Scan, scanner: Scanner, reporter: Reporter, git_dir: str) -> int:
-    """Print what the rewrite would change; with ``--apply``, rewrite, rescan, report."""
+    """Print what the rewrite would change; with ``--apply``, rewrite, rescan, report.
+
+    Its messages go where text notes go; with another format or ``-q`` (the report on
+    standard output, or no notes), to standard error: the backup's path and the next
+    steps are never left out."""
+    say = reporter.note if reporter.fmt == "text" and not reporter.quiet else _to_stderr
     if scanner.revisions or scanner.since:
         return usage_error("--rewrite rewrites all of history: name no REVISION and no --since")
     purged = {f.commit.blob for f in scan.findings if f.commit is not None and f.code != IO_CODE}
     if not args.purge_findings:
         purged = set()
-    _describe(args, scan, purged, reporter.note)
+    _describe(args, scan, purged, say)
+    if not purged and not args.strip_outputs:
+        say("nothing to purge: history is left as it is")
+        reporter.finish(0)
+        return 0
     if not args.apply:
-        reporter.note(
-            "dry run: nothing was written; add --apply to rewrite (a backup bundle is written first)"
-        )
+        say("dry run: nothing was written; add --apply to rewrite (a backup bundle is written first)")
         reporter.finish(0)
         return 0
     try:
@@ -190,26 +201,28 @@ def rewrite(args: argparse.Namespace, scan: Scan, scanner: Scanner, reporter: Re
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     backup = args.backup or os.path.join(git_dir, f"nbguard-backup-{stamp}.bundle")
     git(["bundle", "create", "--quiet", backup, "--all"])
-    reporter.note(f"backup: every ref is in {backup} (restore: git clone --mirror {backup})")
+    say(f"backup: every ref is in {backup} (restore: git clone --mirror {backup})")
 
     where = scanner.top or git_dir
     left = _filter_repo(scanner, _notebooks(scan), purged, args.strip_outputs, where)
-    reporter.note(f"rewrote history in {where}")
+    say(f"rewrote history in {where}")
     for path in left:
-        reporter.note(f"{path}: note: a finding is still there after purging; please report it")
-    return _after(scan, scanner, reporter, purge=args.purge_findings)
+        say(f"{path}: note: a finding is still there after purging; please report it")
+    return _after(scan, scanner, reporter, say, purge=args.purge_findings)
 
 
-def _after(scan: Scan, scanner: Scanner, reporter: Reporter, *, purge: bool) -> int:
+def _after(
+    scan: Scan, scanner: Scanner, reporter: Reporter, say: Callable[[str], None], *, purge: bool
+) -> int:
     """Rescan, count what is left of the purged findings, print the next steps."""
     purged_ids = {i for i, f in zip(scan.identities, scan.findings, strict=True) if f.code != IO_CODE}
     rescan = scanner.scan()
     remaining: set[Identity] = {i for i in rescan.identities if i in purged_ids}
-    reporter.note(f"rescan: {summary(rescan)}")
+    say(f"rescan: {summary(rescan)}")
     if purge:
-        reporter.note(f"rescan: {len(remaining)} of {len(purged_ids)} purged findings remain")
+        say(f"rescan: {len(remaining)} of {len(purged_ids)} purged findings remain")
     for line in NEXT_STEPS:
-        reporter.note(line)
+        say(line)
     exit_code = 1 if remaining else 0
     reporter.finish(exit_code)
     return exit_code
