@@ -21,6 +21,7 @@ import pytest
 from fake_tokens import github_classic
 from nbfactory import code, dumps, error, make_nb, stream
 from nbguard import cli, config
+from nbguard.commands import history as history_module
 from nbguard.commands import history_rewrite as rw
 from nbguard.report.finding import Finding
 from nbguard.run import check_notebook, planner
@@ -389,6 +390,9 @@ def test_parallel_and_serial_runs_agree(tmp_path, monkeypatch, capsys):
     serial = history(capsys, "-j", "1")
     parallel = history(capsys, "-j", "2")
     assert serial == parallel
+    # One blob a chunk: the reader waits whenever two chunks a worker are in flight.
+    monkeypatch.setattr(history_module, "CHUNK_BYTES", 1)
+    assert history(capsys, "-j", "2") == serial
     assert serial[0] == 1
     assert serial[1][-1] == "64 notebook blobs checked from 20 commits, 4 findings (secrets 4; NBG201 4)"
 
