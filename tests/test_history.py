@@ -288,6 +288,11 @@ def test_baseline_is_honoured(repo, capsys):
             "nbguard: error: --strip-outputs, --purge-findings, --apply and --backup go with --rewrite",
         ),
         (["--exit-zero"], 0, ""),
+        (
+            ["--", "--output=x"],
+            2,
+            "nbguard: error: a REVISION cannot start with '-' (all refs are the default)\n",
+        ),
         (["--baseline", "missing.json"], 2, "nbguard: error: missing.json: baseline file not found"),
     ],
 )

@@ -63,9 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="revisions or ranges to scan, as git log takes them (default: all refs)",
     )
     parser.add_argument("--since", metavar="DATE", help="only commits after DATE (git's date formats)")
-    add_check_arguments(parser, NAMES)
-    # The common arguments' PATH is not history's: revisions are.
-    parser._actions = [a for a in parser._actions if a.dest != "paths"]  # noqa: SLF001 - no public way
+    add_check_arguments(parser, NAMES, paths=False)  # history's positional arguments are revisions
     run_option("baseline").add_to(parser)
     rewrite = parser.add_argument_group(
         "cleaning history (needs git-filter-repo: pip install 'nbguard[history]')"
@@ -517,11 +515,21 @@ def scanner(args: argparse.Namespace, resolver: Resolver, top: str) -> Scanner:
     )
 
 
-def run(args: argparse.Namespace) -> int:
+def _misuse(args: argparse.Namespace) -> str | None:
+    """What is wrong with the arguments, if anything."""
     if not args.rewrite and (args.strip_outputs or args.purge_findings or args.apply or args.backup):
-        return usage_error("--strip-outputs, --purge-findings, --apply and --backup go with --rewrite")
+        return "--strip-outputs, --purge-findings, --apply and --backup go with --rewrite"
+    if any(revision.startswith("-") for revision in args.revisions):  # git log would take it as an option
+        return "a REVISION cannot start with '-' (all refs are the default)"
     if args.rewrite and not (args.strip_outputs or args.purge_findings):
-        return usage_error("--rewrite needs --strip-outputs, --purge-findings or both")
+        return "--rewrite needs --strip-outputs, --purge-findings or both"
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    misuse = _misuse(args)
+    if misuse is not None:
+        return usage_error(misuse)
     resolver = Resolver(cli_settings(args), isolated=args.isolated)
     try:
         top, git_dir, shallow = repository()
