@@ -355,7 +355,8 @@ def test_lfs_pointers_submodules_corrupt_objects_odd_paths_and_huge_blobs(repo, 
     sub.mkdir()
     git(sub, "init", "-q", "-b", "main")
     commit(sub, 1, "sub", {"x.txt": b"x\n"})
-    git(path, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub), "module.ipynb")
+    for where in ("module.ipynb", "vendor/lib"):
+        git(path, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub), where)
     big = make_nb(code("x = 1", outputs=[stream("y" * (2 * 2**20))]))
     odd = "caf\xe9".encode("latin-1") + b".ipynb"
     (path / os.fsdecode(odd)).write_bytes(dumps(make_nb(code(f"k = '{github_classic('odd')}'"))).encode())
@@ -376,6 +377,7 @@ def test_lfs_pointers_submodules_corrupt_objects_odd_paths_and_huge_blobs(repo, 
         + out[3].split("NBG201 GitHub Token in source ")[1],
         "caf\\xe9.ipynb: note: the path is not UTF-8 (shown escaped); introduced in " + short,
         "module.ipynb: note: a submodule (gitlink), not a notebook: skipped",
+        "vendor/lib: note: a submodule: its notebooks are another repository's history (run nbguard history there)",
         f"data/model.ipynb: note: a Git LFS pointer in {short}: skipped",
         "8 notebook blobs checked from 7 commits, 4 findings (io 2, secrets 2; NBG001 2, NBG201 2)",
     ]

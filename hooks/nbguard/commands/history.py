@@ -156,11 +156,13 @@ def introduced(revisions: Sequence[str], since: str | None) -> tuple[list[Blob],
     return blobs, len(commits)
 
 
-def branch_tips() -> dict[str, set[str]]:
+def branch_tips() -> tuple[dict[str, set[str]], set[str]]:
     """Each blob of a ``*.ipynb`` file in today's branches (local and remote-tracking),
-    with the names of the branches whose tip holds it."""
+    with the names of the branches whose tip holds it; and the paths of the submodules
+    (gitlinks) in those tips, whose notebooks are in other repositories."""
     refs = git(["for-each-ref", "--format=%(refname)%00%(symref)", "refs/heads", "refs/remotes"])
     holders: dict[str, set[str]] = {}
+    submodules: set[str] = set()
     for line in refs.decode("utf-8", "backslashreplace").splitlines():
         ref, _, symref = line.partition("\0")
         if symref:  # origin/HEAD names another branch
@@ -170,7 +172,9 @@ def branch_tips() -> dict[str, set[str]]:
             meta, _, path = entry.partition(b"\t")
             if path.endswith(b".ipynb"):
                 holders.setdefault(meta.split()[2].decode("ascii"), set()).add(name)
-    return holders
+            elif meta.startswith(GITLINK.encode("ascii")):
+                submodules.add(shown(path))
+    return holders, submodules
 
 
 Read = tuple[str, bytes | None, str]  # oid, content (None: not read), why not
@@ -389,8 +393,14 @@ class Scanner:
     ) -> Scan:
         blobs, commits = introduced(self.revisions, self.since)
         result = Scan(blobs=blobs, commits=commits)
-        collect = _Collector(result, branch_tips(), on_findings)
+        holders, submodules = branch_tips()
+        collect = _Collector(result, holders, on_findings)
         wanted = _wanted(blobs, result.notes)
+        result.notes.extend(
+            f"{path}: note: a submodule: its notebooks are another repository's history "
+            "(run nbguard history there)"
+            for path in sorted(submodules)
+        )
         bar = Progress(len(wanted), sys.stderr, enabled=progress)
         workers = self.workers if len(wanted) >= PARALLEL_MIN_BLOBS else 1
         for blob, outcome in map_chunks(check_blob, self._jobs(wanted, collect, bar), workers):
