@@ -29,6 +29,7 @@ SCRIPTS = {
     "bench_secrets.py": ["--sample", "400"],
     "bench_check.py": [],
     "bench_filter.py": [],
+    "bench_history.py": [],
 }
 
 

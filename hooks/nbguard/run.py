@@ -47,14 +47,18 @@ def positive_int(text: str) -> int:
     return value
 
 
-def add_common_arguments(parser: argparse.ArgumentParser, *, reports: bool = True) -> None:
-    """The paths, ``--isolated``, the size limit and ``-j``; with ``reports``, ``--format``."""
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        metavar="PATH",
-        help="notebooks or folders (folders are searched for *.ipynb)",
-    )
+def add_common_arguments(
+    parser: argparse.ArgumentParser, *, reports: bool = True, paths: bool = True
+) -> None:
+    """The paths (unless ``paths`` is false), ``--isolated``, the size limit and ``-j``; with
+    ``reports``, ``--format``."""
+    if paths:
+        parser.add_argument(
+            "paths",
+            nargs="*",
+            metavar="PATH",
+            help="notebooks or folders (folders are searched for *.ipynb)",
+        )
     if reports:
         run_option("format").add_to(parser)
     add_isolated_argument(parser)
@@ -71,11 +75,11 @@ def add_common_arguments(parser: argparse.ArgumentParser, *, reports: bool = Tru
 
 
 def add_check_arguments(
-    parser: argparse.ArgumentParser, names: Sequence[str], *, reports: bool = True
+    parser: argparse.ArgumentParser, names: Sequence[str], *, reports: bool = True, paths: bool = True
 ) -> None:
     """The common arguments and every option of the named checks; with several checks,
     a ``--no-NAME`` switch for each."""
-    add_common_arguments(parser, reports=reports)
+    add_common_arguments(parser, reports=reports, paths=paths)
     if len(names) > 1:
         switches = parser.add_argument_group("checks (all on by default)", argument_default=argparse.SUPPRESS)
         for name in names:

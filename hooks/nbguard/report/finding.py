@@ -25,6 +25,21 @@ class Anchor(NamedTuple):
     key: str = ""
 
 
+class Commit(NamedTuple):
+    """Where in history a finding was committed (``nbguard history`` only): the commit
+    that introduced the blob, its author date (ISO 8601), the blob, and today's branches
+    whose tip still holds that blob."""
+
+    sha: str
+    date: str
+    blob: str
+    branches: tuple[str, ...] = ()
+
+    @property
+    def short(self) -> str:
+        return self.sha[:10]
+
+
 class Finding(NamedTuple):
     """One problem, located as the notebook shows it (cells count from 1).
 
@@ -42,16 +57,29 @@ class Finding(NamedTuple):
     fingerprint: str | None = None
     part: str = ""
     anchor: Anchor | None = None
+    commit: Commit | None = None  # set by `nbguard history` only
 
 
 def format_text(finding: Finding) -> str:
-    """``path:cell N:line L: CODE message``; missing parts are left out."""
+    """``path:cell N:line L: CODE message``; missing parts are left out. A finding in
+    history starts with its commit and author day, and ends with the branches that
+    still hold it."""
     location = finding.path
+    commit = finding.commit
+    if commit is not None:
+        location = f"{commit.short} {commit.date[:10]} {location}"
     if finding.cell is not None:
         location += f":cell {finding.cell}"
         if finding.line is not None:
             location += f":line {finding.line}"
-    return f"{location}: {finding.code} {finding.message}"
+    text = f"{location}: {finding.code} {finding.message}"
+    if commit is not None:
+        text += f" [{on_branches(commit)}]"
+    return text
+
+
+def on_branches(commit: Commit) -> str:
+    return f"still on {', '.join(commit.branches)}" if commit.branches else "on no branch today"
 
 
 def as_dict(finding: Finding) -> dict[str, object]:
@@ -65,7 +93,18 @@ def as_dict(finding: Finding) -> dict[str, object]:
     }
     if finding.fingerprint is not None:
         data["fingerprint"] = finding.fingerprint
+    if finding.commit is not None:
+        data["commit"] = commit_dict(finding.commit)
     return data
+
+
+def commit_dict(commit: Commit) -> dict[str, object]:
+    return {
+        "sha": commit.sha,
+        "author_date": commit.date,
+        "blob": commit.blob,
+        "branches": list(commit.branches),
+    }
 
 
 def error_finding(path: str, error: Exception, check: str = "io") -> Finding:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from nbguard import __version__
 from nbguard.report.baseline import normalise, short_hash
-from nbguard.report.finding import Finding, as_dict, format_text
+from nbguard.report.finding import Finding, as_dict, commit_dict, format_text
 
 if TYPE_CHECKING:
     from nbguard.registry import Code
@@ -62,9 +62,13 @@ def _line(finding: Finding) -> int:
 def _key(finding: Finding) -> str:
     """The finding's stable identity (from the run's anchor; else from what it says)."""
     if finding.anchor is not None and finding.anchor.key:
-        return finding.anchor.key
-    what = finding.fingerprint or finding.message
-    return short_hash(f"{finding.path}|{finding.code}|{finding.cell}|{finding.part}|{finding.line}|{what}")
+        key = finding.anchor.key
+    else:
+        what = finding.fingerprint or finding.message
+        key = short_hash(f"{finding.path}|{finding.code}|{finding.cell}|{finding.part}|{finding.line}|{what}")
+    if finding.commit is not None:  # the same finding in two blobs of history is two results
+        return short_hash(f"{key}|{finding.commit.blob}")
+    return key
 
 
 def _full_stop(text: str) -> str:
@@ -159,6 +163,8 @@ def sarif(findings: Sequence[Finding], exit_code: int = 0) -> dict[str, object]:
             properties["part"] = f.part
         if f.fingerprint:
             properties["fingerprint"] = f.fingerprint
+        if f.commit is not None:
+            properties["commit"] = commit_dict(f.commit)
         results.append(
             {
                 "ruleId": f.code,
