@@ -28,6 +28,8 @@ _BLOCK = re.compile(r"(?:<!-- run by (\S+) -->\n)?```console\n(.*?)```", re.DOTA
 # Commands that install nbguard: run by tests/test_install_commands.py (README, "Install")
 # and by CI (.ci/run runs the second set-up command).
 INSTALLING = ("pipx ", "uv ", "python3 -m venv ", "python3 -m pip install ")
+# What a page's commands need beyond the sandbox: history has examples/ committed and tagged.
+SETUP = {"docs/history.md": ["git add examples", "git commit -q -m examples", "git tag v1.0"]}
 
 
 def console_blocks() -> list[tuple[str, str | None, list[tuple[str, list[str]]]]]:
@@ -107,6 +109,8 @@ def test_every_command_shown_runs_as_written(sandbox, where, runner, steps):
             )
         return
     repo, env = sandbox
+    for command in SETUP.get(where.split(":")[0], []):
+        subprocess.run(["bash", "-c", command], cwd=repo, env=env, check=True, capture_output=True)
     for command, output in steps:
         if _installing(command):
             continue
