@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import random
+import subprocess
+import sys
 
 import pytest
 
+import fake_personal
 from nbfactory import code, execute_result, make_nb, markdown, stream, subcommand, write_nb
 from nbguard.checks import privacy
 
@@ -79,7 +84,7 @@ IBAN = (
     ],
 )
 def test_what_is_personal_data(cell, expected):
-    found = privacy.check(make_nb(cell), categories=ALL)
+    found = privacy.check(make_nb(cell), categories=ALL, source_categories=ALL)
     assert [(f.code, f.message.split(" (fingerprint")[0]) for f in found] == expected
 
 
@@ -95,7 +100,9 @@ def test_stripped_outputs_are_not_judged_and_values_are_never_shown(tmp_path, ca
 
 
 def test_categories_and_allowed_domains_come_from_configuration(tmp_path, capsys):
-    (tmp_path / ".nbguard.toml").write_text('privacy-categories = ["email"]\nallow-domains = ["corp.io"]\n')
+    (tmp_path / ".nbguard.toml").write_text(
+        'privacy-categories = ["email"]\nprivacy-sources = ["email"]\nallow-domains = ["corp.io"]\n'
+    )
     source = 'a = "dana@corp.io"; b = "eve@team.corp.io"; c = "/home/alice"; d = "frank@other.org"'
     nb = write_nb(tmp_path / "a.ipynb", make_nb(code(source)))
     assert main([str(nb)]) == 1
@@ -120,7 +127,124 @@ def test_no_personal_value_is_printed_in_any_format(tmp_path, capsys, fmt):
     values = ["/home/zoltan", "quentin.rowe@corp.io", CARD, IBAN]
     source = f'p = "{values[0]}/x"\nm = "{values[1]}"\nc = "{CARD}"\ni = "{IBAN}"'
     nb = write_nb(tmp_path / "a.ipynb", make_nb(code(source)))
-    assert main(["--isolated", "--format", fmt, str(nb)]) == 1
+    assert main(["--isolated", "--privacy-sources", ",".join(ALL), "--format", fmt, str(nb)]) == 1
     out = capsys.readouterr().out
     assert out.count("NBG50") >= 4
     assert [v for v in (*values, "zoltan", "quentin") if v in out] == []
+
+
+# --- phone numbers, national identifiers, host names ------------------------------------
+
+RNG = random.Random(16)
+SSN = fake_personal.ssn(RNG)
+CPF = fake_personal.cpf(RNG)
+AADHAAR = fake_personal.aadhaar(RNG)
+IDNR = fake_personal.idnr(RNG)
+BSN = fake_personal.bsn(RNG)
+NIR = fake_personal.nir(RNG)
+NHS = fake_personal.nhs(RNG)
+NINO = fake_personal.nino(RNG)
+PHONE = fake_personal.phone_international(RNG)
+LOCAL_PHONE = fake_personal.phone_national(RNG)
+
+
+def _out(text, mime=None):
+    output = execute_result({mime: text}) if mime else stream(text)
+    return code("x", count=1, outputs=[output])
+
+
+def _digits(value):
+    return "".join(c for c in value if c.isdigit())
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        (_out(f"Call {PHONE} today\n"), [("NBG506", f"a phone number (*** ** {_digits(PHONE)[-2:]})")]),
+        (
+            _out(f"name  phone\nann   {LOCAL_PHONE}\n"),
+            [("NBG506", f"a phone number (*** ** {_digits(LOCAL_PHONE)[-2:]})")],
+        ),
+        (
+            _out(f"<table><tr><th>Phone</th></tr><tr><td>{LOCAL_PHONE}</td></tr></table>", "text/html"),
+            [("NBG506", f"a phone number (*** ** {_digits(LOCAL_PHONE)[-2:]})")],
+        ),
+        (_out(f"ssn={SSN}\n"), [("NBG507", f"a national identifier (US SSN, ending {SSN[-2:]})")]),
+        (_out(f"{CPF}\n"), [("NBG507", f"a national identifier (Brazilian CPF, ending {CPF[-2:]})")]),
+        (
+            _out(f"Aadhaar: {AADHAAR}\n"),
+            [("NBG507", f"a national identifier (Indian Aadhaar, ending {AADHAAR[-2:]})")],
+        ),
+        (
+            _out(f"Steuer-ID {IDNR}\n"),
+            [("NBG507", f"a national identifier (German tax id, ending {IDNR[-2:]})")],
+        ),
+        (_out(f"BSN: {BSN}\n"), [("NBG507", f"a national identifier (Dutch BSN, ending {BSN[-2:]})")]),
+        (_out(f"NIR {NIR}\n"), [("NBG507", f"a national identifier (French NIR, ending {NIR[-2:]})")]),
+        (
+            _out(f"NHS number {NHS}\n"),
+            [("NBG507", f"a national identifier (UK NHS number, ending {NHS[-2:]})")],
+        ),
+        (
+            _out(f"NINO: {NINO}\n"),
+            [("NBG507", f"a national identifier (UK NINO, ending {NINO[-3]}{NINO[-1]})")],
+        ),
+        (_out("alice@alice-laptop:~/proj$ ls\n"), [("NBG508", "a host name (a***)")]),
+        (_out("INFO connected to build-7.corp:8080\n"), [("NBG508", "a host name (b***.corp)")]),
+        (
+            code("!hostname", count=1, outputs=[stream("zed-mbp\n")]),
+            [("NBG508", "a host name (z***)")],
+        ),
+        # Look-alikes: invalid checksums, unlabelled numbers, timestamps, ids, versions,
+        # fictional phones, generic hosts and Python names.
+        (_out(f"{fake_personal.broken(CPF)} {IDNR}\nno label: {BSN}\n"), []),
+        (_out(f"Aadhaar: {fake_personal.broken(AADHAAR)}; tel 2024-01-05 10:22; phone 1700000000\n"), []),
+        (_out("phone: (415) 555-0123; +44 20 7946 0958; version 3.10.12\nid 4155552671\n"), []),
+        (
+            _out(
+                "root@3f4e5a6b7c8d:/# ls ~/.local/lib threading.local() host.docker.internal x.example.local\n"
+            ),
+            [],
+        ),
+        (_out("SSN 123-45-6789 and 078-05-1120 are published examples\n"), []),
+    ],
+)
+def test_phones_national_ids_and_hosts(cell, expected):
+    found = privacy.check(make_nb(cell), categories=ALL, strip_options=None)
+    assert [(f.code, f.message.split(" in ")[0]) for f in found] == expected
+    values = [PHONE, LOCAL_PHONE, SSN, CPF, AADHAAR, IDNR, BSN, NIR, NHS, NINO]
+    assert [v for v in values for f in found if v in f.message or _digits(v) in f.message] == []
+
+
+def test_in_sources_only_the_checksum_categories_are_looked_for_by_default():
+    cell = code(f'owner = "dana@corp.io"  # {PHONE}\nhome = "/home/alice"\ncpf = "{CPF}"')
+    assert [f.code for f in privacy.check(make_nb(cell))] == ["NBG507"]
+    everything = privacy.check(make_nb(cell), source_categories=ALL)
+    assert [f.code for f in everything] == ["NBG502", "NBG506", "NBG501", "NBG507"]
+
+
+def test_the_heavy_libraries_load_only_for_a_candidate(tmp_path):
+    """Privacy on a notebook without a candidate imports neither library; one candidate does."""
+    plain = write_nb(tmp_path / "plain.ipynb", make_nb(code("x = 1", count=1, outputs=[stream("42\n")])))
+    phone = write_nb(tmp_path / "phone.ipynb", make_nb(_out(f"Call {PHONE}\n")))
+    ident = write_nb(tmp_path / "id.ipynb", make_nb(_out(f"{CPF}\n")))
+    script = (
+        "import sys\nfrom nbguard.cli import main\n"
+        "code = main(['privacy', '--isolated', '--keep-output', '-q', *sys.argv[1:]])\n"
+        "print(code, 'phonenumbers' in sys.modules, 'stdnum' in sys.modules)\n"
+    )
+    env = {**os.environ, "COVERAGE_PROCESS_START": ""}
+
+    def run(*paths):
+        done = subprocess.run(
+            [sys.executable, "-c", script, *map(str, paths)],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        return done.stdout.splitlines()[-1]
+
+    assert run(plain) == "0 False False"
+    assert run(phone) == "1 True False"
+    assert run(ident) == "1 False True"
