@@ -11,8 +11,10 @@ import sys
 import pytest
 
 import fake_personal
-from nbfactory import code, execute_result, make_nb, markdown, stream, subcommand, write_nb
+from nbfactory import code, dumps, error, execute_result, make_nb, markdown, stream, subcommand, write_nb
+from nbguard import cli
 from nbguard.checks import privacy
+from nbguard.checks.secrets import fingerprint
 
 main = subcommand("privacy")
 KEEP = {"tags": ["keep_output"]}
@@ -248,3 +250,72 @@ def test_the_heavy_libraries_load_only_for_a_candidate(tmp_path):
     assert run(plain) == "0 False False"
     assert run(phone) == "1 True False"
     assert run(ident) == "1 False True"
+
+
+# --- --fix: home directories in outputs become ~ ----------------------------------------------
+
+TRACE = '  File "/home/alice/proj/run.py", line 3\n  C:\\Users\\alice\\proj\\x.py\n'
+ANSI_TRACE = ["\x1b[0;32m/Users/alice/proj/x.py\x1b[0m in f()", "/home/jovyan/work/y.py"]
+
+
+def _home_nb(trace=TRACE, ansi=ANSI_TRACE, extra=()):
+    return make_nb(
+        code(
+            "f()",
+            count=1,
+            outputs=[stream(trace, "stderr"), error("E", "x", ansi), *extra],
+            metadata=KEEP,
+        ),
+        code('p = "/home/alice/x"', count=2),  # a source: never edited
+        code("g()", count=3, outputs=[stream(TRACE)], metadata={"tags": ["keep_output", privacy.ALLOW_TAG]}),
+    )
+
+
+FIXED_TRACE = '  File "~/proj/run.py", line 3\n  ~\\proj\\x.py\n'
+FIXED_ANSI = ["\x1b[0;32m~/proj/x.py\x1b[0m in f()", "/home/jovyan/work/y.py"]
+
+
+@pytest.mark.parametrize("command", [["privacy"], ["check", "--keep-count", "--no-errors"]])
+def test_fix_writes_home_directories_in_outputs_as_tilde(tmp_path, capsys, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    write_nb(tmp_path / "a.ipynb", _home_nb())
+    assert cli.main([*command, "--isolated", "--fix", "a.ipynb"]) == 0
+    out = capsys.readouterr().out
+    assert out == "a.ipynb: replaced 3 home directories with ~ in outputs\n"
+    assert (tmp_path / "a.ipynb").read_text(encoding="utf-8") == dumps(_home_nb(FIXED_TRACE, FIXED_ANSI))
+    assert cli.main([*command, "--isolated", "--fix", "a.ipynb"]) == 0  # nothing left to do
+    assert capsys.readouterr().out == ""
+
+
+def test_fix_never_edits_personal_data_and_still_reports_it(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    email = execute_result({"text/plain": "'dana@corp.io'"})
+    write_nb(tmp_path / "a.ipynb", _home_nb(extra=[email]))
+    assert main(["--isolated", "--fix", "a.ipynb"]) == 1
+    assert capsys.readouterr().out == (
+        "a.ipynb:cell 1:line 1: NBG502 an e-mail address (d***@corp.io) in output 3 text/plain "
+        f"(fingerprint {fingerprint('dana@corp.io')})\n"
+        "a.ipynb: replaced 3 home directories with ~ in outputs\n"
+    )
+    assert (tmp_path / "a.ipynb").read_text(encoding="utf-8") == dumps(
+        _home_nb(FIXED_TRACE, FIXED_ANSI, extra=[email])
+    )
+
+
+def test_without_fix_or_with_home_off_nothing_is_written(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    before = write_nb(tmp_path / "a.ipynb", _home_nb()).read_bytes()
+    assert main(["--isolated", "a.ipynb"]) == 1
+    assert capsys.readouterr().out.count("NBG501") == 3
+    assert main(["--isolated", "--fix", "--privacy-categories", "email", "a.ipynb"]) == 0
+    assert (tmp_path / "a.ipynb").read_bytes() == before
+
+
+def test_a_missing_library_is_a_note_not_a_crash(monkeypatch):
+    for name in [m for m in sys.modules if m.split(".")[0] in ("phonenumbers", "stdnum")] + ["stdnum"]:
+        monkeypatch.setitem(sys.modules, name, None)  # importing it raises ImportError
+    found = privacy.check(make_nb(_out(f"Call {PHONE}; {CPF}\n"), _out(f"{PHONE}\n")), categories=ALL)
+    assert [(f.code, f.message) for f in found] == [
+        ("note", "national identifiers were not checked: the python-stdnum package is missing"),
+        ("note", "phone numbers were not checked: the phonenumbers package is missing"),
+    ]

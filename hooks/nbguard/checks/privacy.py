@@ -350,6 +350,85 @@ def check(
     return found
 
 
+# --- the fix: home directories in outputs become ~ ------------------------------------------------
+
+# Colour codes are kept as they are: the paths between them are rewritten.
+_ANSI_SPLIT = re.compile(r"(\x1b\[[0-?]*[ -/]*[@-~])")
+# Keys of an output that hold no text a person reads, and nbformat 3's binary keys.
+_NOT_TEXT_KEYS = frozenset({"output_type", "metadata", "execution_count", "prompt_number", "name"})
+_V3_BINARY_KEYS = frozenset({"png", "jpeg", "jpg", "gif", "svg", "pdf"})
+
+
+def _home_to_tilde(text: str, count: list[int]) -> str:
+    def tilde(match: re.Match[str]) -> str:
+        user = match.group(1).rstrip(".")
+        if user.lower() in _NOT_PEOPLE:
+            return match[0]
+        count[0] += 1
+        return "~" + match.group(1)[len(user) :]  # a full stop after the name stays
+
+    if "/home/" not in text and "/Users/" not in text and "Users\\" not in text:
+        return text
+    chunks = _ANSI_SPLIT.split(text)
+    return "".join(chunk if index % 2 else _HOME.sub(tilde, chunk) for index, chunk in enumerate(chunks))
+
+
+def _rewritten(value: Any, count: list[int]) -> Any:
+    """``value`` with home directories replaced in every string; the same object if none was."""
+    if isinstance(value, str):
+        new = _home_to_tilde(value, count)
+        return value if new == value else new
+    if isinstance(value, list):
+        items = [_rewritten(v, count) for v in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    if isinstance(value, dict):
+        changed = {
+            k: v
+            if k in _NOT_TEXT_KEYS or k in _V3_BINARY_KEYS or notebook.is_binary_mime(str(k))
+            else _rewritten(v, count)
+            for k, v in value.items()
+        }
+        return value if all(changed[k] is v for k, v in value.items()) else changed
+    return value
+
+
+def _cells_rewritten(cells: list[Any], count: list[int]) -> list[Any]:
+    new_cells = []
+    for cell in cells:
+        outputs = cell.get("outputs") if isinstance(cell, dict) else None
+        metadata = cell.get("metadata") if isinstance(cell, dict) else None
+        tags = metadata.get("tags") if isinstance(metadata, dict) else None
+        if not outputs or not isinstance(outputs, list) or (isinstance(tags, list) and ALLOW_TAG in tags):
+            new_cells.append(cell)
+            continue
+        new_outputs = _rewritten(outputs, count)
+        new_cells.append(cell if new_outputs is outputs else {**cell, "outputs": new_outputs})
+    return new_cells
+
+
+def replace_homes(nb: Notebook) -> tuple[Notebook, str]:
+    """``nb`` with each home directory that names a user replaced by ``~`` in the outputs
+    (never in sources or metadata, never in a cell tagged ``nbguard:allow-privacy``), and a
+    note saying how many; ``nb`` itself and an empty note where there was none. The input
+    is not modified."""
+    count = [0]
+    if nb.get("nbformat") == 3:
+        new = {
+            **nb,
+            "worksheets": [{**ws, "cells": _cells_rewritten(ws["cells"], count)} for ws in nb["worksheets"]],
+        }
+    else:
+        new = {**nb, "cells": _cells_rewritten(nb["cells"], count)}
+    if not count[0]:
+        return nb, ""
+    return new, f"replaced {count[0]} home director{'ies' if count[0] != 1 else 'y'} with ~ in outputs"
+
+
+def build_fix(settings: Mapping[str, Any]) -> Callable[[Notebook], tuple[Notebook, str]] | None:
+    """The fix for a notebook's settings: None where the home category is off."""
+    return replace_homes if "home" in split_list(settings["privacy-categories"]) else None
+
+
 def build(settings: Mapping[str, Any]) -> Callable[[Notebook], list[Finding]]:
     from nbguard.config import ConfigError
 
@@ -464,6 +543,7 @@ CHECK = Check(
         ),
     ),
     build=build,
+    build_fix=build_fix,
     group="privacy",
     uses=("strip",),  # what is committed depends on the stripping options
 )
