@@ -39,6 +39,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from nbguard import notebook
+from nbguard.lazyre import Pattern
 from nbguard.notebook import Notebook
 from nbguard.registry import LIST, Check, Code, Option, split_list
 from nbguard.report.finding import NOTE_CODE, Finding
@@ -59,7 +60,7 @@ DEFAULT_CATEGORIES = ["home", "email", "card", "iban", "phone", "national-id", "
 # Looked for in sources too by default: the categories that a checksum validates.
 DEFAULT_SOURCE_CATEGORIES = ["card", "iban", "national-id"]
 
-_HOME = re.compile(
+_HOME = Pattern(
     r"(?:(?<![\w.-])/(?:home|Users)/|(?<![A-Za-z])[A-Za-z]:\\{1,2}Users\\{1,2})([A-Za-z][\w.-]{1,31})"
 )
 # Not people: the users of containers, CI runners, cloud images and documentation.
@@ -81,7 +82,7 @@ _NOT_PEOPLE = frozenset(
     | {"hadoop", "spark", "jupyter", "sagemaker-user", "studio-lab-user", "ec2-user", "centos", "azureuser"}
 )
 # Not after "/" or ":": the user of a URL (https://user@host, https://user:token@host) is no address.
-_EMAIL = re.compile(
+_EMAIL = Pattern(
     r"(?<![\w.%+/:-])([A-Za-z0-9_%+-][A-Za-z0-9._%+-]{0,63})@((?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,24})(?![\w-])"
 )
 _RESERVED_DOMAINS = frozenset({"example.com", "example.org", "example.net", "localhost"})
@@ -96,7 +97,7 @@ _NOT_A_PERSON = frozenset({"git", "noreply", "no-reply", "donotreply", "do-not-r
 # the engine skips ahead to candidates instead of trying every position.
 # A card is written as one run of digits, or in groups of four (Amex: 4-6-5) with one
 # separator; not inside a decimal number (3.5222681725978306's fraction).
-_CARD = re.compile(
+_CARD = Pattern(
     r"\d(?<![\w.,-]\d)(?:\d{12,18}|\d{3}([ -])\d{4}\1\d{4}\1\d{1,7}|\d{3}([ -])\d{6}\2\d{5})(?![\w-]|\.\d)"
 )
 # The networks' published test numbers (Stripe's, Visa's, Mastercard's, ...): not a person's.
@@ -104,11 +105,9 @@ _TEST_CARDS = frozenset(
     {"4242424242424242", "4111111111111111", "4000056655665556", "5555555555554444", "5105105105105100"}
     | {"378282246310005", "371449635398431", "6011111111111117", "4012888888881881", "2223003122003222"}
 )
-_IBAN = re.compile(
-    r"([A-Z](?<![A-Z0-9][A-Z])[A-Z]\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)(?![A-Z0-9])"
-)
+_IBAN = Pattern(r"([A-Z](?<![A-Z0-9][A-Z])[A-Z]\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)(?![A-Z0-9])")
 _EXAMPLE_IBANS = frozenset({"DE89370400440532013000", "GB82WEST12345698765432", "GB29NWBK60161331926819"})
-_PRIVATE_IP = re.compile(
+_PRIVATE_IP = Pattern(
     r"1(?<![\d.]1)(?:0\.\d{1,3}|72\.(?:1[6-9]|2\d|3[01])|92\.168)\.\d{1,3}\.\d{1,3}(?![\d.])"
 )
 
@@ -224,23 +223,23 @@ def _national_ids(text: str, _ctx: Context) -> Iterator[Hit]:
         yield offset, CODE_NATIONAL_ID if value else NOTE_CODE, what, value
 
 
-# A shell prompt: user@host:~/path$ (bash's default), user@host:/path#.
-_PROMPT = re.compile(
-    r"(?<![\w.@-])[a-z_][\w.-]{0,31}@([A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]+)*):[~/]\S*[$#](?!\S)"
-)
+# A shell prompt: user@host:~/path$ (bash's default), user@host:/path#. Both patterns start
+# with a literal (@, the suffix's dot), which the engine skips ahead to; what stands before
+# it is read afterwards.
+_PROMPT = Pattern(r"@([A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]+)*):[~/]\S*[$#](?!\S)")
+_PROMPT_USER = Pattern(r"(?<![\w.@-])[a-z_][\w.-]{0,31}\Z")
 # A name under a suffix that only private networks use (RFC 6762's .local, RFC 8375's
 # home.arpa, and the de facto .lan, .internal, .corp...): labels of letters, digits and
 # hyphens only, so that Python names (threading.local, _thread._local) are not hosts.
-_PRIVATE_HOST = re.compile(
-    r"[A-Za-z0-9](?<![\w./\\@-][A-Za-z0-9])[A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9][A-Za-z0-9-]{0,62})*"
-    r"\.(?:local|lan|internal|corp|intranet|localdomain|home\.arpa)(?![\w(-]|\.\w)"
-)
+_PRIVATE_SUFFIX = Pattern(r"\.(?:local|lan|internal|corp|intranet|localdomain|home\.arpa)(?![\w(-]|\.\w)")
+# Unambiguous (a label, then dot-label pairs), so that a failed search cannot backtrack far.
+_HOST_NAME_BEFORE = Pattern(r"(?<![\w./\\@-])[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9][A-Za-z0-9-]*)*\Z")
 _HOST_SUFFIXES = (".local", ".lan", ".internal", ".corp", ".intranet", ".localdomain", ".home.arpa")
 # A cell that prints its machine's name: !hostname, socket.gethostname(), platform.node().
-_PRINTS_HOSTNAME = re.compile(
+_PRINTS_HOSTNAME = Pattern(
     r"(?m)^\s*(?:!|%%?(?:sx|system|bash|sh)\b.*\n?\s*)?hostname\b|gethostname\(|platform\.node\(|uname\("
 )
-_HOSTNAME_LINE = re.compile(r"""\s*['"]?([A-Za-z0-9][A-Za-z0-9.-]{0,252})['"]?\s*""")
+_HOSTNAME_LINE = Pattern(r"""\s*['"]?([A-Za-z0-9][A-Za-z0-9.-]{0,252})['"]?\s*""")
 # Not a person's machine: container ids, cloud images' defaults, documentation's names.
 _GENERIC_HOSTS = frozenset(
     {"localhost", "host.docker.internal", "gateway.docker.internal", "metadata.google.internal"}
@@ -269,12 +268,21 @@ def _masked_host(host: str) -> str:
     return f"{head[0]}***{dot}{rest}" if dot else f"{head[0]}***"
 
 
-def _hosts(text: str, ctx: Context) -> Iterator[Hit]:
-    hosts: list[tuple[int, str]] = []
+def _named_hosts(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, name) of shell prompts' hosts and names under a private suffix."""
     if "@" in text and ":" in text:
-        hosts += [(m.start(1), m[1]) for m in _PROMPT.finditer(text)]
-    if "." in text and any(suffix in text for suffix in _HOST_SUFFIXES):
-        hosts += [(m.start(), m[0]) for m in _PRIVATE_HOST.finditer(text)]
+        for m in _PROMPT.finditer(text):
+            if _PROMPT_USER.search(text, max(0, m.start() - 33), m.start()):
+                yield m.start(1), m[1]
+    if any(suffix in text for suffix in _HOST_SUFFIXES):
+        for m in _PRIVATE_SUFFIX.finditer(text):
+            name = _HOST_NAME_BEFORE.search(text, max(0, m.start() - 200), m.start())
+            if name:
+                yield name.start(), name[0] + m[0]
+
+
+def _hosts(text: str, ctx: Context) -> Iterator[Hit]:
+    hosts = list(_named_hosts(text))
     if ctx.cell_source and _PRINTS_HOSTNAME.search(ctx.cell_source):
         line = _HOSTNAME_LINE.fullmatch(text.split("\n", 1)[0])
         if line and not line[1].replace(".", "").isdigit():
@@ -353,7 +361,7 @@ def check(
 # --- the fix: home directories in outputs become ~ ------------------------------------------------
 
 # Colour codes are kept as they are: the paths between them are rewritten.
-_ANSI_SPLIT = re.compile(r"(\x1b\[[0-?]*[ -/]*[@-~])")
+_ANSI_SPLIT = Pattern(r"(\x1b\[[0-?]*[ -/]*[@-~])")
 # Keys of an output that hold no text a person reads, and nbformat 3's binary keys.
 _NOT_TEXT_KEYS = frozenset({"output_type", "metadata", "execution_count", "prompt_number", "name"})
 _V3_BINARY_KEYS = frozenset({"png", "jpeg", "jpg", "gif", "svg", "pdf"})

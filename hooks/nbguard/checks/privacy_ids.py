@@ -18,26 +18,28 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from nbguard.lazyre import Pattern
+
 # (offset, what it is (masked), the value); the caller adds the code.
 IdHit = tuple[int, str, str]
 
 # --- phone numbers -------------------------------------------------------------------
 
 # The international form: + and 7 to 15 digits with the usual separators.
-_PLUS_PHONE = re.compile(r"\+(?<![\w.+]\+)\d(?:[ .\-/]?\(?\d\)?){6,16}(?![\w+])")
+_PLUS_PHONE = Pattern(r"\+(?<![\w.+]\+)\d(?:[ .\-/]?\(?\d\)?){6,16}(?![\w+])")
 # A phone label, then (on the same line, a few characters on) a national number.
-_PHONE_LABEL = re.compile(
-    r"(?i)\b(?:phone|telephone|tel|mobile|cell ?phone|fax|t[ée]l[ée]phone|telefon|telefono|"
-    r"telefone|handy|portable|contact ?number)(?:[ _-]?(?:no|number|nr|num))?\b"
-)
-_NATIONAL_PHONE = re.compile(r"\(?\d(?<![\w.]\d)(?:[ .\-/]?\(?\d\)?){6,13}(?![\w.]\d|\w)")
+_PHONE_LABEL = Pattern(
+    r"(?<![a-z])(?:phone|telephone|tel|mobile|cell ?phone|fax|t[ée]l[ée]phone|telefon|telefono|"
+    r"telefone|handy|portable|contact ?number)(?:[ _-]?(?:no|number|nr|num))?(?![a-z])"
+)  # for lower-cased text, as _label's
+_NATIONAL_PHONE = Pattern(r"\(?\d(?<![\w.]\d)(?:[ .\-/]?\(?\d\)?){6,13}(?![\w.]\d|\w)")
 # A date or a time is not a phone number.
-_DATE_LIKE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d:\d\d")
+_DATE_LIKE = Pattern(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d:\d\d")
 # The regions a national number (no + prefix) is tried in, in this order.
 _NATIONAL_REGIONS = ("US", "GB", "DE", "FR", "IN", "BR", "NL", "CA", "AU")
 # Numbers set aside for fiction and documentation: US 555-0100 to 555-0199 (any area
 # code); UK Ofcom's drama ranges (020 7946 0xxx, 0113 496 0xxx, 07700 900xxx ...).
-_FICTIONAL = re.compile(
+_FICTIONAL = Pattern(
     r"^(?:1?\d{3}55501\d\d|44(?:2079460|1134960|1174960|1314960|1514960|2890180|7700900)\d{3})$"
 )
 
@@ -56,22 +58,31 @@ def _phone_masked(digits: str) -> str:
 
 
 def _line_prefix(text: str, offset: int, width: int = 60) -> str:
+    """The text before ``offset`` on its line (at most ``width`` characters), lower-cased."""
     start = max(text.rfind("\n", 0, offset) + 1, offset - width)
-    return text[start:offset]
+    return text[start:offset].lower()
 
 
-def _header_labels(text: str, label: re.Pattern[str]) -> bool:
+def _header_labels(text: str, label: Pattern) -> bool:
     """A table in ``text`` has a column with this label: in its first line when that holds
     no digit and more lines follow (``df.head()``'s text), or in a ``<th>`` (a DataFrame's HTML)."""
     first, newline, _ = text.partition("\n")
-    if newline and label.search(first) and not any(char.isdigit() for char in first):
+    if newline and label.search(first.lower()) and not any(char.isdigit() for char in first):
         return True  # a header line: column names, no values
-    return "<th" in text and any(label.search(th) for th in re.findall(r"<th[^>]*>([^<]{0,80})</th>", text))
+    return "<th" in text and any(
+        label.search(th.lower()) for th in re.findall(r"<th[^>]*>([^<]{0,80})</th>", text)
+    )
+
+
+# Substrings every phone label holds: a case-insensitive pattern costs a scan of every
+# text, a lower-cased copy and a few substring searches much less.
+_PHONE_KEYWORDS = ("phone", "tel", "mobile", "fax", "handy", "portable", "contact")
 
 
 def phones(text: str) -> Iterator[IdHit]:
     plus = "+" in text and _PLUS_PHONE.search(text) is not None
-    labelled = _PHONE_LABEL.search(text) is not None
+    lower = text.lower()
+    labelled = any(k in lower for k in _PHONE_KEYWORDS) and _PHONE_LABEL.search(lower) is not None
     if not plus and not labelled:
         return  # no candidate: phonenumbers is not imported
     try:
@@ -111,78 +122,90 @@ def _valid_phone(phonenumbers: Any, candidate: str, regions: tuple[str | None, .
 # --- national identifiers -------------------------------------------------------------------
 
 
-def _label(words: str) -> re.Pattern[str]:
-    return re.compile(rf"(?i)(?<![a-z]){words}(?![a-z])")
+def _label(words: str) -> Pattern:
+    """A label's pattern, for lower-cased text (a case-insensitive pattern scans slower)."""
+    return Pattern(rf"(?<![a-z]){words}(?![a-z])")
 
 
 # One entry per identifier: its name, the python-stdnum module that validates it, the
 # pattern of its own format (valid on its own), and the label a bare number needs.
-_IDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str]], ...] = (
+_IDS: tuple[tuple[str, str, Pattern, Pattern], ...] = (
     (
         "US SSN",
         "stdnum.us.ssn",
-        re.compile(r"\d(?<![\w.-]\d)\d\d-\d\d-\d{4}(?![\w-])"),
+        Pattern(r"\d(?<![\w.-]\d)\d\d-\d\d-\d{4}(?![\w-])"),
         _label(r"(?:ssn|social ?security(?: ?(?:no|number))?)"),
     ),
     (
         "Brazilian CPF",
         "stdnum.br.cpf",
-        re.compile(r"\d(?<![\w.-]\d)\d\d\.\d{3}\.\d{3}-\d\d(?![\w-])"),
+        Pattern(r"\d(?<![\w.-]\d)\d\d\.\d{3}\.\d{3}-\d\d(?![\w-])"),
         _label("cpf"),
     ),
     (
         "Indian Aadhaar",
         "stdnum.in_.aadhaar",
-        re.compile(r"[2-9](?<![\w.-][2-9])\d{3}([ -])\d{4}\1\d{4}(?![\w-]|[ -]\d)"),
+        Pattern(r"[2-9](?<![\w.-][2-9])\d{3}([ -])\d{4}\1\d{4}(?![\w-]|[ -]\d)"),
         _label(r"(?:aadhaa?r|uidai)"),
     ),
     (
         "German tax id",
         "stdnum.de.idnr",
-        re.compile(r"\d(?<![\w.-]\d)\d ?\d{3} ?\d{3} ?\d{3}(?![\w-]|[ -]\d)"),
+        Pattern(r"\d(?<![\w.-]\d)\d ?\d{3} ?\d{3} ?\d{3}(?![\w-]|[ -]\d)"),
         _label(r"(?:steuer-?id|steuerid|idnr|steuer-?identifikationsnummer|tax ?id)"),
     ),
     (
         "French NIR",
         "stdnum.fr.nir",
-        re.compile(r"[12](?<![\w.-][12]) ?\d\d ?\d\d ?(?:\d\d|2[AB]) ?\d{3} ?\d{3} ?\d\d(?![\w-]|[ -]\d)"),
+        Pattern(r"[12](?<![\w.-][12]) ?\d\d ?\d\d ?(?:\d\d|2[AB]) ?\d{3} ?\d{3} ?\d\d(?![\w-]|[ -]\d)"),
         _label(r"(?:nir|insee|s[ée]curit[ée] sociale|num[ée]ro de s[ée]cu)"),
     ),
     (
         "Dutch BSN",
         "stdnum.nl.bsn",
-        re.compile(r"\d(?<![\w.-]\d)\d{8}(?![\w-]|[ -]\d)"),
+        Pattern(r"\d(?<![\w.-]\d)\d{8}(?![\w-]|[ -]\d)"),
         _label(r"(?:bsn|burgerservicenummer|sofi-?nummer)"),
     ),
     (
         "UK NHS number",
         "stdnum.gb.nhs",
-        re.compile(r"\d(?<![\w.-]\d)\d\d ?\d{3} ?\d{4}(?![\w-]|[ -]\d)"),
+        Pattern(r"\d(?<![\w.-]\d)\d\d ?\d{3} ?\d{4}(?![\w-]|[ -]\d)"),
         _label(r"(?:nhs ?(?:no|number)?)"),
     ),
 )
 # The ids whose own format (separators) is precise enough without a label.
 _FORMATTED = frozenset({"US SSN", "Brazilian CPF"})
 # UK National Insurance numbers: the published prefix rules (no checksum), spaced or not.
-_NINO = re.compile(
+_NINO = Pattern(
     r"(?<![A-Za-z0-9])(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
     r" ?\d\d ?\d\d ?\d\d ?[A-D](?![A-Za-z0-9])"
 )
 _NINO_LABEL = _label(r"(?:nino|national insurance(?: ?(?:no|number))?|ni ?(?:no|number))")
 # Numbers published as examples: not a person's.
 _EXAMPLE_IDS = frozenset({"123456789", "078051120", "219099999", "12345678909"})
-_AFTER_DIGITS = re.compile(r"\d[ .-]$")
-# Cheap prefilter: a run of 8 or more digits (with separators) or a NINO's letter pair.
-_ID_CANDIDATE = re.compile(r"\d(?:[ .-]?\d){7,14}|[A-Z]{2} ?\d\d ?\d\d ?\d\d ?[A-D]")
+_AFTER_DIGITS = Pattern(r"\d[ .-]$")
+# The prefilter: the formats that need no label (SSN, CPF) in one pattern, and substrings
+# that every label holds.
+_FORMATTED_HINT = Pattern(r"-\d\d(?:-\d{4})?(?![\w-])")  # starts with a literal: a fast scan
+_FORMATTED_ID = Pattern(r"\d(?<![\w.-]\d)\d\d(?:-\d\d-\d{4}|\.\d{3}\.\d{3}-\d\d)(?![\w-])")
+_ID_KEYWORDS = (
+    *("ssn", "social", "cpf", "aadha", "uidai", "steuer", "idnr", "tax", "nir", "insee", "cu sociale"),
+    *("bsn", "burgerservice", "sofi", "nhs", "nino", "insurance", "ni no", "ni number"),
+)
 
 
 def national_ids(text: str) -> Iterator[IdHit]:
-    if _ID_CANDIDATE.search(text) is None:
+    lower = text.lower()
+    labelled = any(k in lower for k in _ID_KEYWORDS)
+    if not labelled and (_FORMATTED_HINT.search(text) is None or _FORMATTED_ID.search(text) is None):
         return  # no candidate: python-stdnum is not imported
-    yield from _ninos(text)
+    if labelled:
+        yield from _ninos(text)
     for name, module, pattern, label in _IDS:
-        if pattern.search(text) is None or (name not in _FORMATTED and not label.search(text)):
+        if name not in _FORMATTED and not (labelled and label.search(lower)):
             continue  # a bare number needs its label somewhere in the text
+        if pattern.search(text) is None:
+            continue
         try:
             import importlib
 
@@ -194,7 +217,7 @@ def national_ids(text: str) -> Iterator[IdHit]:
 
 
 def _ids_of(
-    text: str, name: str, validate: Callable[[str], bool], pattern: re.Pattern[str], label: re.Pattern[str]
+    text: str, name: str, validate: Callable[[str], bool], pattern: Pattern, label: Pattern
 ) -> Iterator[IdHit]:
     column = name not in _FORMATTED and _header_labels(text, label)
     for m in pattern.finditer(text):
@@ -208,7 +231,7 @@ def _ids_of(
 
 
 def _ninos(text: str) -> Iterator[IdHit]:
-    if not _NINO_LABEL.search(text):
+    if not _NINO_LABEL.search(text.lower()):
         return  # no checksum: a NINO-shaped code counts only where it is labelled
     column = _header_labels(text, _NINO_LABEL)
     for m in _NINO.finditer(text):
