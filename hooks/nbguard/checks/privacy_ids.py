@@ -133,64 +133,67 @@ _IDS: tuple[tuple[str, str, Pattern, Pattern], ...] = (
     (
         "US SSN",
         "stdnum.us.ssn",
-        Pattern(r"\d(?<![\w.-]\d)\d\d-\d\d-\d{4}(?![\w-])"),
-        _label(r"(?:ssn|social ?security(?: ?(?:no|number))?)"),
+        Pattern(r"\d(?<![\w.-]\d)\d\d(-?)\d\d\1\d{4}(?![\w-])"),
+        _label(r"(?:ssn|social[ _-]?security(?:[ _-]?(?:no|number))?)"),
     ),
     (
         "Brazilian CPF",
         "stdnum.br.cpf",
-        Pattern(r"\d(?<![\w.-]\d)\d\d\.\d{3}\.\d{3}-\d\d(?![\w-])"),
+        Pattern(r"\d(?<![\w.-]\d)\d\d(\.?)\d{3}\1\d{3}-?\d\d(?![\w-])"),
         _label("cpf"),
     ),
     (
         "Indian Aadhaar",
         "stdnum.in_.aadhaar",
-        Pattern(r"[2-9](?<![\w.-][2-9])\d{3}([ -])\d{4}\1\d{4}(?![\w-]|[ -]\d)"),
+        Pattern(r"[2-9](?<![\w.-][2-9])\d{3}([ -]?)\d{4}\1\d{4}(?![\w-]|[ -]\d)"),
         _label(r"(?:aadhaa?r|uidai)"),
     ),
     (
         "German tax id",
         "stdnum.de.idnr",
         Pattern(r"\d(?<![\w.-]\d)\d ?\d{3} ?\d{3} ?\d{3}(?![\w-]|[ -]\d)"),
-        _label(r"(?:steuer-?id|steuerid|idnr|steuer-?identifikationsnummer|tax ?id)"),
+        _label(r"(?:steuer[ _-]?id|idnr|steuer[ _-]?identifikationsnummer|tax[ _-]?id)"),
     ),
     (
         "French NIR",
         "stdnum.fr.nir",
         Pattern(r"[12](?<![\w.-][12]) ?\d\d ?\d\d ?(?:\d\d|2[AB]) ?\d{3} ?\d{3} ?\d\d(?![\w-]|[ -]\d)"),
-        _label(r"(?:nir|insee|s[ée]curit[ée] sociale|num[ée]ro de s[ée]cu)"),
+        _label(r"(?:nir|insee|s[ée]curit[ée][ _-]sociale|num[ée]ro de s[ée]cu)"),
     ),
     (
         "Dutch BSN",
         "stdnum.nl.bsn",
         Pattern(r"\d(?<![\w.-]\d)\d{8}(?![\w-]|[ -]\d)"),
-        _label(r"(?:bsn|burgerservicenummer|sofi-?nummer)"),
+        _label(r"(?:bsn|burgerservicenummer|sofi[ _-]?nummer)"),
     ),
     (
         "UK NHS number",
         "stdnum.gb.nhs",
         Pattern(r"\d(?<![\w.-]\d)\d\d ?\d{3} ?\d{4}(?![\w-]|[ -]\d)"),
-        _label(r"(?:nhs ?(?:no|number)?)"),
+        _label(r"(?:nhs(?:[ _-]?(?:no|number))?)"),
     ),
 )
-# The ids whose own format (separators) is precise enough without a label.
-_FORMATTED = frozenset({"US SSN", "Brazilian CPF"})
+# The one id whose own format is precise enough without a label: a CPF written 123.456.789-09.
+# (An SSN's 123-45-6789 is also how invoices and part numbers are written, and it has no
+# check digit: it needs its label.)
+_FORMATTED = frozenset({"Brazilian CPF"})
+_CPF_FORMAT = Pattern(r"\d{3}\.\d{3}\.\d{3}-\d\d")
 # UK National Insurance numbers: the published prefix rules (no checksum), spaced or not.
 _NINO = Pattern(
     r"(?<![A-Za-z0-9])(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
     r" ?\d\d ?\d\d ?\d\d ?[A-D](?![A-Za-z0-9])"
 )
-_NINO_LABEL = _label(r"(?:nino|national insurance(?: ?(?:no|number))?|ni ?(?:no|number))")
+_NINO_LABEL = _label(r"(?:nino|national[ _-]insurance(?:[ _-]?(?:no|number))?|ni[ _-]?(?:no|number))")
 # Numbers published as examples: not a person's.
 _EXAMPLE_IDS = frozenset({"123456789", "078051120", "219099999", "12345678909"})
 _AFTER_DIGITS = Pattern(r"\d[ .-]$")
-# The prefilter: the formats that need no label (SSN, CPF) in one pattern, and substrings
-# that every label holds.
-_FORMATTED_HINT = Pattern(r"-\d\d(?:-\d{4})?(?![\w-])")  # starts with a literal: a fast scan
-_FORMATTED_ID = Pattern(r"\d(?<![\w.-]\d)\d\d(?:-\d\d-\d{4}|\.\d{3}\.\d{3}-\d\d)(?![\w-])")
+# The prefilter: the one format that needs no label (a CPF's), found from its literal dot,
+# and substrings that every label holds.
+_FORMATTED_HINT = Pattern(r"\.\d{3}-\d\d(?![\w-])")
+_FORMATTED_ID = Pattern(r"\d(?<![\w.-]\d)\d\d\.\d{3}\.\d{3}-\d\d(?![\w-])")
 _ID_KEYWORDS = (
     *("ssn", "social", "cpf", "aadha", "uidai", "steuer", "idnr", "tax", "nir", "insee", "cu sociale"),
-    *("bsn", "burgerservice", "sofi", "nhs", "nino", "insurance", "ni no", "ni number"),
+    *("bsn", "burgerservice", "sofi", "nhs", "nino", "insurance", "ni no", "ni_no", "ni number", "ni_number"),
 )
 
 
@@ -219,11 +222,12 @@ def national_ids(text: str) -> Iterator[IdHit]:
 def _ids_of(
     text: str, name: str, validate: Callable[[str], bool], pattern: Pattern, label: Pattern
 ) -> Iterator[IdHit]:
-    column = name not in _FORMATTED and _header_labels(text, label)
+    column = _header_labels(text, label)
     for m in pattern.finditer(text):
         if _AFTER_DIGITS.search(text, max(0, m.start() - 2), m.start()):
             continue  # one group of a longer run of numbers (a table's row, say)
-        if name not in _FORMATTED and not column and not label.search(_line_prefix(text, m.start())):
+        formatted = name in _FORMATTED and _CPF_FORMAT.fullmatch(m[0]) is not None
+        if not formatted and not column and not label.search(_line_prefix(text, m.start())):
             continue
         compact = re.sub(r"[ .-]", "", m[0])
         if compact not in _EXAMPLE_IDS and validate(compact):
