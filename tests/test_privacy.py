@@ -125,6 +125,19 @@ def test_a_tagged_cell_is_allowed():
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif", "gitlab"])
+def test_no_new_category_value_is_printed_in_any_format(tmp_path, capsys, fmt):
+    values = [PHONE, SSN, CPF, NINO]
+    text = f"Call {PHONE}\nssn {SSN}\n{CPF}\nNINO {NINO}\nzed@zed-mbp:~/proj$ ls\n"
+    nb = write_nb(tmp_path / "a.ipynb", make_nb(_out(text)))
+    assert main(["--isolated", "--keep-output", "--format", fmt, str(nb)]) == 1
+    out = capsys.readouterr().out
+    assert out.count("NBG50") >= 5
+    shown = [v for v in values if v in out or v.replace(" ", "") in out or _digits(v) in out]
+    shown += ["zed-mbp"] if "zed-mbp" in out else []
+    assert shown == []
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif", "gitlab"])
 def test_no_personal_value_is_printed_in_any_format(tmp_path, capsys, fmt):
     values = ["/home/zoltan", "quentin.rowe@corp.io", CARD, IBAN]
     source = f'p = "{values[0]}/x"\nm = "{values[1]}"\nc = "{CARD}"\ni = "{IBAN}"'
@@ -209,6 +222,8 @@ def _digits(value):
             [],
         ),
         (_out("SSN 123-45-6789 and 078-05-1120 are published examples\n"), []),
+        # A label on another line, and a number that is one group of a longer row, are not context.
+        (_out(f"report 2024\nBSN: none\norder {BSN}\nbsn row 12 {BSN}\n"), []),
     ],
 )
 def test_phones_national_ids_and_hosts(cell, expected):
