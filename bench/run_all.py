@@ -27,6 +27,7 @@ SCRIPTS = {
     "bench_order.py": [],
     "bench_images.py": [],
     "bench_secrets.py": ["--sample", "400"],
+    "bench_privacy.py": [],
     "bench_check.py": [],
     "bench_filter.py": [],
     "bench_history.py": [],

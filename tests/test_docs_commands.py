@@ -155,3 +155,22 @@ def test_the_first_set_up_command_finds_what_the_readme_says(sandbox):
     assert stated is not None
     assert proc.returncode == 1
     assert proc.stdout.splitlines()[-1].startswith(f"7 notebooks checked, {stated.group(1)} findings")
+
+
+TOML_BLOCKS = [
+    (f"{path.relative_to(ROOT)}", block)
+    for path in DOCUMENTS
+    for block in re.findall(r"```toml\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.DOTALL)
+]
+
+
+@pytest.mark.parametrize(("where", "block"), TOML_BLOCKS, ids=[w for w, _ in TOML_BLOCKS])
+def test_every_configuration_shown_is_valid(tmp_path, monkeypatch, capsys, where, block):
+    """Each TOML example loads: `nbguard config` accepts it (a configured baseline that
+    does not exist yet is left out with a note)."""
+    from nbguard import cli
+
+    monkeypatch.chdir(tmp_path)
+    name = "pyproject.toml" if "[tool.nbguard]" in block else ".nbguard.toml"
+    (tmp_path / name).write_text(block, encoding="utf-8")
+    assert cli.main(["config", "docs/a.ipynb"]) == 0, f"{where}: {capsys.readouterr().err}"

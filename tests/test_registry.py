@@ -84,7 +84,7 @@ def test_the_per_path_switch_holds_for_every_subcommand(name, tmp_path, monkeypa
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".nbguard.toml").write_text(f"[[overrides]]\npaths = ['off/**']\n{name} = false\n")
     # A notebook every check has something to say about: run out of order, a token, an image,
-    # outputs, a kept error, an e-mail address.
+    # outputs, a kept error with an e-mail address (privacy looks for those in outputs).
     big_png = "iVBORw0KGgo" + "A" * 400_000
     nb = make_nb(
         {
@@ -110,7 +110,9 @@ def test_the_per_path_switch_holds_for_every_subcommand(name, tmp_path, monkeypa
             "execution_count": 3,
             "id": "c",
             "metadata": {"tags": ["keep_output"]},
-            "outputs": [{"output_type": "error", "ename": "KeyError", "evalue": "'a'", "traceback": []}],
+            "outputs": [
+                {"output_type": "error", "ename": "KeyError", "evalue": "'eve@corp.io'", "traceback": []}
+            ],
             "source": "d['a']",
         },
     )

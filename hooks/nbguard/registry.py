@@ -230,6 +230,10 @@ class Check:
     # committed, after stripping ("committed"); the fixer makes the committed one.
     judges: str = "committed"
     fixer: bool = False
+    # A safe rewrite that --fix applies to the notebook as found, before the checks: made from
+    # a notebook's settings (None: nothing to do there), it maps a notebook to the rewritten
+    # one and a note (the same notebook and "" where nothing changed). privacy: ~ for homes.
+    build_fix: Callable[[Settings], Any] | None = None
     group: str = ""  # the title of its options' group in --help
     uses: tuple[str, ...] = ()  # other checks whose options it reads too (errors reads strip's)
 

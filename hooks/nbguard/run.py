@@ -157,20 +157,24 @@ class Plan:
     strip: Any = None  # StripOptions | None; Any keeps nbguard.checks.strip off this import path
     committed: tuple[tuple[str, CheckFn], ...] = ()
     max_bytes: int = notebook.DEFAULT_MAX_BYTES  # a larger file is refused unread
+    fixes: tuple[Callable[[Notebook], tuple[Notebook, str]], ...] = ()  # --fix's rewrites, first
 
 
-def planner(names: Sequence[str]) -> Callable[[Settings], Plan]:
-    """A picklable maker of :class:`Plan` for the checks ``names`` (switched by settings)."""
-    return _Planner(tuple(names))
+def planner(names: Sequence[str], *, fix: bool = False) -> Callable[[Settings], Plan]:
+    """A picklable maker of :class:`Plan` for the checks ``names`` (switched by settings);
+    with ``fix``, the checks' rewrites (``Check.build_fix``) too."""
+    return _Planner(tuple(names), fix)
 
 
 @dataclass(frozen=True)
 class _Planner:
     names: tuple[str, ...]
+    fix: bool = False
 
     def __call__(self, settings: Settings) -> Plan:
         found: list[tuple[str, CheckFn]] = []
         committed: list[tuple[str, CheckFn]] = []
+        fixes = []
         strip = None
         # Where this run strips, the checks that use strip's options to see what is committed
         # are handed the stripped notebook: they need not strip it again.
@@ -184,7 +188,10 @@ class _Planner:
             else:
                 made = check.build(stripped if STRIP in check.uses else settings)
                 (found if check.judges == "found" else committed).append((name, made))
-        return Plan(tuple(found), strip, tuple(committed), settings["max-notebook-mb"] * 2**20)
+            rewrite = check.build_fix(settings) if self.fix and check.build_fix else None
+            if rewrite is not None:
+                fixes.append(rewrite)
+        return Plan(tuple(found), strip, tuple(committed), settings["max-notebook-mb"] * 2**20, tuple(fixes))
 
 
 def check_notebook(nb: Notebook, plan: Plan) -> tuple[list[Finding], Notebook]:
@@ -230,14 +237,14 @@ class Outcome:
 def run_job(job: Job) -> Outcome:  # noqa: PLR0911 - one return per outcome
     """Check one file and, with ``job.fix``, write what would be committed."""
     from nbguard.checks.strip import describe, would_strip
-    from nbguard.notebook.write import write_file
 
     def unreadable(exc: NotebookError) -> Outcome:
         return Outcome((error_finding(job.path, exc, job.io_check),), readable=False)
 
     try:
         doc = load(job.path, job.plan.max_bytes)
-        found, committed = check_notebook(doc.nb, job.plan)
+        nb, fixed = _rewritten(job, doc.nb)
+        found, committed = check_notebook(nb, job.plan)
     except NotebookError as exc:
         return unreadable(exc)
     except Exception as exc:  # noqa: BLE001 - a bug must not stop the run, nor print a traceback
@@ -264,14 +271,43 @@ def run_job(job: Job) -> Outcome:  # noqa: PLR0911 - one return per outcome
     if not job.fix:
         would = would_strip(job.path, doc.nb, committed)
         return Outcome(_located(job, doc, (*new, would)), notes, matched, entries)
+    fix_notes = tuple(f"{job.path}: {note}" for note in fixed)
+    # A failing notebook keeps the evidence (it is not stripped); the rewrites keep it too.
+    failed = _write(job, _bytes_of(doc, nb) if new else data) if fixed or not new else None
+    if failed is not None:
+        return Outcome((failed,), notes, matched, entries)
     if new:
-        return Outcome(_located(job, doc, new), notes, matched, entries)  # keep the evidence
+        return Outcome(_located(job, doc, new), (*notes, *fix_notes), matched, entries)
+    # Where nothing strips (nbguard privacy --fix, or stripping changes nothing), only the
+    # rewrites changed the file.
+    strip_note = () if committed is nb else (f"{job.path}: stripped {describe(nb, committed)}",)
+    return Outcome((), (*notes, *strip_note, *fix_notes), matched, entries, stripped=bool(strip_note))
+
+
+def _rewritten(job: Job, nb: Notebook) -> tuple[Notebook, list[str]]:
+    """The notebook after --fix's rewrites (none under the git filter), and their notes."""
+    fixed = []
+    for rewrite in () if job.filtered else job.plan.fixes:
+        nb, note = rewrite(nb)
+        if note:
+            fixed.append(note)
+    return nb, fixed
+
+
+def _write(job: Job, data: bytes) -> Finding | None:
+    """Write ``data`` over the job's file; the finding that says why it could not be."""
+    from nbguard.notebook.write import write_file
+
     try:
         write_file(job.path, data, root=paths.write_root_if_linked(job.path, job.named))
     except NotebookError as exc:
-        return Outcome((error_finding(job.path, exc, job.io_check),), notes, matched, entries)
-    summary = describe(doc.nb, committed)
-    return Outcome((), (*notes, f"{job.path}: stripped {summary}"), matched, entries, stripped=True)
+        return error_finding(job.path, exc, job.io_check)
+    return None
+
+
+def _bytes_of(doc: Document, nb: Notebook) -> bytes:
+    data = notebook.changed_bytes(doc, nb)
+    return doc.data if data is None else data
 
 
 def _located(job: Job, doc: Document, findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
@@ -420,7 +456,7 @@ def _key_path(path: str, root: str, folders: dict[str, str]) -> str:
 
 def plan_jobs(args: argparse.Namespace, resolver: Resolver, run: Run, base: bl.Baseline | None) -> list[Job]:
     root = os.path.dirname(os.path.abspath(base.path)) if base else os.getcwd()
-    make = planner(run.names)
+    make = planner(run.names, fix=run.fix)
     from nbguard.report.locate import LINE_FORMATS
 
     locate = resolver.run_settings()["format"] in LINE_FORMATS
@@ -552,6 +588,12 @@ def add_subcommand_arguments(parser: argparse.ArgumentParser, name: str) -> None
         mode.add_argument(
             "-t", "--textconv", action="store_true", help="print the stripped notebooks to standard output"
         )
+    if checks.get(name).build_fix is not None:
+        parser.add_argument(
+            "--fix",
+            action="store_true",
+            help="apply the safe rewrites (privacy: home directories in outputs become ~)",
+        )
     add_check_arguments(parser, [name])
     for used in checks.get(name).uses:
         checks.get(used).add_options(parser)
@@ -565,12 +607,12 @@ def run_subcommand(args: argparse.Namespace, name: str) -> int:
     fixer = checks.get(name).fixer
     if fixer and (args.textconv or not args.paths or args.paths == [paths.STDIN]):
         return _to_stdout(args, name)
-    fix = fixer and not args.check
+    fix = (fixer and not args.check) or getattr(args, "fix", False)
     # Stripping removes the counts the order check judges: as a pre-commit hook, a fixer
     # writing in place first runs order (unless configuration switches it off) and leaves
     # a notebook it rejects as it is, so that an out-of-order notebook never gets in,
     # whatever order the hooks are listed in.
-    hook = bool(fix and os.environ.get("PRE_COMMIT"))
+    hook = bool(fixer and fix and os.environ.get("PRE_COMMIT"))
     names = (ORDER, name) if hook else (name,)
     # Filter mode keeps outputs in the working copy: as a hook, a notebook under the filter
     # is only checked (by hand, `nbguard strip` strips what it is asked to).

@@ -2,8 +2,10 @@
 
 Order is judged on the notebook as found; credentials and images on what
 would be committed (after stripping, when stripping is on). With ``--fix`` a
-notebook that passes every check is stripped; one that fails is left exactly
-as it is, so the evidence is still there when the user looks.
+notebook that passes every check is stripped; one that fails keeps its outputs,
+so the evidence is still there when the user looks. The checks' safe rewrites
+(privacy: a user's home directory in outputs becomes ``~``) are applied to both;
+they change no text another finding points at.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fix",
         action="store_true",
-        help="strip the notebooks that pass every check (a failing one is left as it is)",
+        help="strip the notebooks that pass every check (a failing one keeps its outputs), and write "
+        "home directories in outputs as ~ (the safe rewrites) in every notebook",
     )
     run_option("baseline").add_to(parser)
     parser.add_argument(
