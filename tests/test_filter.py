@@ -237,15 +237,15 @@ def test_smudge_passes_content_through():
         (BROKEN, "NBG001 invalid JSON: Expecting value (line 2, column 1)"),
         (b"", "NBG001 empty file"),
         (
-            b'{"nbformat": 2, "worksheets": []}',
-            "NBG001 unsupported nbformat 2 (nbguard reads nbformat 3 and 4)",
+            b'{"nbformat": 5, "cells": []}',
+            "NBG001 unsupported nbformat 5 (nbguard reads nbformat 1 to 4)",
         ),
         (
             dumps(make_nb(code("x", metadata={"keep_output": False, "tags": ["keep_output"]}))).encode(),
             "NBG001 cell 1: metadata keep_output is false but the cell is tagged keep_output",
         ),
     ],
-    ids=["invalid-json", "empty", "nbformat-2", "contradiction"],
+    ids=["invalid-json", "empty", "nbformat-5", "contradiction"],
 )
 def test_unstrippable_content_passes_through_with_a_warning(data, warning):
     stream_in = HANDSHAKE + request("clean", "bad.ipynb", data) + request("clean", "ok.ipynb", DIRTY_BYTES)

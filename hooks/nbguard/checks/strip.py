@@ -257,6 +257,13 @@ def _only_metadata_keys(tree: KeyTree) -> frozenset[str] | None:
     return groups["metadata"][0]
 
 
+def _strip_metadata(nb: Notebook, nb_keys: KeyTree) -> Any:
+    metadata = remove_keys(nb["metadata"], nb_keys)
+    if isinstance(metadata, dict) and nb.get("nbformat", 1) >= 3:  # nbformat's strip_transient
+        metadata = {k: v for k, v in metadata.items() if k not in notebook.TRANSIENT_METADATA_KEYS}
+    return metadata
+
+
 def strip(nb: Notebook, opts: StripOptions | None = None) -> Notebook:
     """The stripped notebook; ``nb`` itself is not modified.
 
@@ -275,12 +282,7 @@ def strip(nb: Notebook, opts: StripOptions | None = None) -> Notebook:
         keep_output = bool(metadata["keep_output"])
     out = dict(nb)
     if "metadata" in nb:
-        new_metadata = remove_keys(metadata, nb_keys)
-        if isinstance(new_metadata, dict):
-            new_metadata = {
-                k: v for k, v in new_metadata.items() if k not in notebook.TRANSIENT_METADATA_KEYS
-            }
-        out["metadata"] = new_metadata
+        out["metadata"] = _strip_metadata(nb, nb_keys)
 
     def strip_cells(cells: list[Any], first_number: int) -> list[Any]:
         kept = (
@@ -293,9 +295,10 @@ def strip(nb: Notebook, opts: StripOptions | None = None) -> Notebook:
             for index, (number, cell) in enumerate(kept)
         ]
 
-    if nb.get("nbformat") == 3:
-        for key in notebook.TRANSIENT_METADATA_KEYS:
-            out.pop(key, None)
+    if notebook.layout_of(nb) == 3:
+        if nb["nbformat"] == 3:
+            for key in notebook.TRANSIENT_METADATA_KEYS:
+                out.pop(key, None)
         worksheets, first = [], 1
         for ws in nb["worksheets"]:
             worksheets.append({**ws, "cells": strip_cells(ws["cells"], first)})

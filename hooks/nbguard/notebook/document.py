@@ -35,7 +35,7 @@ class Document:
 
     @property
     def major(self) -> int:
-        return int(self.nb["nbformat"])
+        return int(self.nb.get("nbformat", 1))  # no key: nbformat 1, as nbformat reads it
 
 
 def _reject_constant(name: str) -> Any:
@@ -122,29 +122,30 @@ def _cell_problem(cell: Any, major: int) -> str | None:  # noqa: PLR0911 - one r
     return None
 
 
-def check_structure(nb: Any) -> None:  # noqa: C901 - one test per required field, in order
+def check_structure(nb: Any) -> None:
     """Raise NotebookError unless ``nb`` has the shape nbguard relies on."""
     if not isinstance(nb, dict):
         raise NotebookError(f"not a notebook: top level is a JSON {_kind(nb)}")
-    major = nb.get("nbformat")
-    if major is None:
-        raise NotebookError("not a notebook: no 'nbformat' version")
+    # No 'nbformat' key: nbformat reads the file as version 1 (nbstripout strips it so);
+    # its cells are those of version 4, the shape such files have in practice.
+    major = nb.get("nbformat", 1)
     if not isinstance(major, int) or isinstance(major, bool):
         raise NotebookError(f"not a notebook: 'nbformat' is {_shown(major)}")
-    if major not in (3, 4):
-        raise NotebookError(f"unsupported nbformat {major} (nbguard reads nbformat 3 and 4)")
+    if major not in (1, 2, 3, 4):
+        raise NotebookError(f"unsupported nbformat {major} (nbguard reads nbformat 1 to 4)")
     if not isinstance(nb.get("metadata", {}), dict):
         raise NotebookError("'metadata' is not an object")
-    if major == 3:
+    layout = layout_of(nb)
+    if layout == 3:
         worksheets = nb.get("worksheets")
         if not isinstance(worksheets, list) or not all(
             isinstance(ws, dict) and isinstance(ws.get("cells"), list) for ws in worksheets
         ):
-            raise NotebookError("nbformat 3 notebook without a 'worksheets' list")
+            raise NotebookError(f"nbformat {major} notebook without a 'worksheets' list")
     elif not isinstance(nb.get("cells"), list):
-        raise NotebookError("no 'cells' list")
+        raise NotebookError("no 'cells' list" if "nbformat" in nb else "not a notebook: no 'cells' list")
     for number, cell in enumerate(iter_cells(nb), start=1):
-        problem = _cell_problem(cell, major)
+        problem = _cell_problem(cell, layout)
         if problem is not None:
             raise NotebookError(f"cell {number}: {problem}")
 
@@ -171,9 +172,15 @@ def _kind(value: Any) -> str:
     return kinds.get(type(value), "number")
 
 
+def layout_of(nb: Notebook) -> int:
+    """3 where cells sit in worksheets and code is ``input`` (nbformat 2 and 3), else 4
+    (nbformat 4, and 1, which is what a notebook without an 'nbformat' key reads as)."""
+    return 3 if nb.get("nbformat") in (2, 3) else 4
+
+
 def iter_cells(nb: Notebook) -> list[Any]:
-    """All cells in the order the notebook shows them (v3 worksheets flattened)."""
-    if nb.get("nbformat") == 3:
+    """All cells in the order the notebook shows them (v2 and v3 worksheets flattened)."""
+    if layout_of(nb) == 3:
         return [cell for ws in nb["worksheets"] for cell in ws["cells"]]
     cells: list[Any] = nb["cells"]
     return cells
