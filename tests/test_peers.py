@@ -8,6 +8,7 @@ The cases are translated from the peers' own test suites (named at each table).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -15,11 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from nbfactory import code, display_data, dumps, execute_result, make_nb, markdown, stream
 from nbguard import cli
 
 pytestmark = pytest.mark.e2e
 
 BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def peer(name: str) -> str:
@@ -44,11 +47,9 @@ def both(tmp_path: Path, data: bytes, peer_argv: list[str], ours: list[str], nam
     """The bytes the peer leaves (in place) and those nbguard leaves, with both exit codes."""
     theirs_dir, ours_dir = tmp_path / "peer", tmp_path / "nbguard"
     for folder in (theirs_dir, ours_dir):
-        folder.mkdir()
+        folder.mkdir(parents=True)
         (folder / name).write_bytes(data)
     proc = run_peer([*peer_argv, name], theirs_dir)
-    import os
-
     cwd = os.getcwd()
     os.chdir(ours_dir)
     try:
@@ -134,3 +135,220 @@ def test_nbformat_1_which_nbstripout_cannot_strip_is_written_as_nbformat_writes_
     stripped = json.loads(json.dumps(nb))
     stripped["cells"][0].update(execution_count=None, outputs=[], metadata={"tags": ["t"]})
     assert mine == (nbjson.writes(stripped) + "\n").encode()
+
+
+# --- nbstripout 0.9.1: its options under its names ------------------------------------------
+
+DIRTY = make_nb(
+    code("print(1)", count=1, outputs=[stream("1\n")], metadata={"collapsed": True}, id="a"),
+    markdown("# é", id="b"),
+)
+
+
+def test_dry_run_lists_and_exits_0_as_nbstripout(tmp_path, capsys):
+    data = dumps(DIRTY).encode()
+    theirs, mine, proc, code_ = both(tmp_path, data, ["nbstripout", "--dry-run"], ["strip", "--dry-run"])
+    assert (proc.returncode, proc.stdout) == (0, "Dry run: would have stripped nb.ipynb\n")
+    assert code_ == 0
+    assert capsys.readouterr().out == "nb.ipynb: NBG401 would be stripped (1 output, 1 execution count)\n"
+    assert theirs == mine == data
+
+
+def test_verify_and_check_exit_1(tmp_path, capsys):
+    data = dumps(DIRTY).encode()
+    _, mine, proc, code_ = both(tmp_path, data, ["nbstripout", "--verify"], ["strip", "--check"])
+    assert (proc.returncode, code_) == (1, 1)
+    assert mine == data
+
+
+def test_unix_newlines_writes_what_nbstripout_writes(tmp_path):
+    crlf = dumps(DIRTY).replace("\n", "\r\n").encode()
+    theirs, mine, proc, code_ = both(
+        tmp_path, crlf, ["nbstripout", "--keep-id", "--unix-newlines"], ["strip", "--unix-newlines"]
+    )
+    assert (proc.returncode, code_) == (0, 0)
+    assert b"\r" not in mine
+    assert mine == theirs
+
+
+def test_crlf_is_kept_by_default_where_nbstripout_writes_lf_on_linux(tmp_path):
+    """docs/differences.md: nbguard keeps a file's CRLF; --unix-newlines gives nbstripout's LF."""
+    crlf = dumps(DIRTY).replace("\n", "\r\n").encode()
+    theirs, mine, _, _ = both(tmp_path, crlf, ["nbstripout", "--keep-id"], ["strip"])
+    assert b"\r" not in theirs
+    assert mine == theirs.replace(b"\n", b"\r\n")
+
+
+def test_an_invalid_extra_key_is_a_usage_error_where_nbstripout_warns(tmp_path, capsys):
+    """docs/differences.md: a mistyped key would silently strip nothing; nbguard says so, exit 2."""
+    data = dumps(DIRTY).encode()
+    theirs, mine, proc, code_ = both(
+        tmp_path, data, ["nbstripout", "--extra-keys", "kernelspec"], ["strip", "--extra-keys", "kernelspec"]
+    )
+    assert proc.returncode == 0
+    assert "Ignoring invalid extra key `kernelspec`\n" in proc.stderr
+    assert code_ == 2
+    assert "invalid metadata key 'kernelspec'" in capsys.readouterr().err
+    assert mine == data != theirs
+
+
+# --- nb-clean 5.0.0 (its README's options; its tests are not public for 5.0) ----------------
+
+METADATA_NB = make_nb(
+    code(
+        "print(1)",
+        count=1,
+        outputs=[stream("1\n"), execute_result({"text/plain": "1"}, count=1)],
+        metadata={"tags": ["x"], "collapsed": True, "slideshow": {"slide_type": "slide"}},
+    ),
+    markdown("# t", metadata={"tags": ["a"], "jupyter": {"source_hidden": True}}),
+    code("", count=None),
+    metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3"},
+        "language_info": {"name": "python", "version": "3.11.7"},
+    },
+)
+# nb-clean's default also removes language_info.version, which nbguard keeps unless told.
+NB_CLEAN_DEFAULT = ["--remove-cell-metadata", "--extra-keys", "metadata.language_info.version"]
+NB_CLEAN_CASES = [
+    pytest.param([], NB_CLEAN_DEFAULT, id="default"),
+    pytest.param(
+        ["-M"], ["--remove-cell-metadata", "--remove-all-notebook-metadata"], id="remove-all-nb-metadata"
+    ),
+    pytest.param(
+        ["--preserve-cell-metadata-field", "tags"],
+        ["--preserve-cell-metadata", "tags", "--extra-keys", "metadata.language_info.version"],
+        id="preserve-field",
+    ),
+    pytest.param(
+        ["--preserve-cell-metadata-field", "tags", "--preserve-cell-metadata-field", "slideshow"],
+        [
+            "--preserve-cell-metadata-field",
+            "tags",
+            "--preserve-cell-metadata-field",
+            "slideshow",
+            *NB_CLEAN_DEFAULT[1:],
+        ],
+        id="preserve-two-fields",
+    ),
+    pytest.param(["-o"], ["--keep-output", *NB_CLEAN_DEFAULT], id="preserve-outputs"),
+    pytest.param(["-c"], ["--keep-count", *NB_CLEAN_DEFAULT], id="preserve-counts"),
+    pytest.param(["-e"], ["--drop-empty-cells", *NB_CLEAN_DEFAULT], id="remove-empty-cells"),
+    pytest.param(["-n"], ["--remove-cell-metadata"], id="preserve-notebook-metadata"),
+]
+
+
+@pytest.mark.parametrize(("theirs_args", "ours_args"), NB_CLEAN_CASES)
+def test_nb_clean_options_give_nb_cleans_bytes(tmp_path, theirs_args, ours_args):
+    data = dumps(METADATA_NB).encode()
+    theirs, mine, proc, code_ = both(
+        tmp_path, data, ["nb-clean", "clean", *theirs_args], ["strip", *ours_args]
+    )
+    assert (proc.returncode, code_) == (0, 0), proc.stderr
+    assert mine == theirs
+
+
+def test_nb_clean_strips_a_keep_output_cell_where_nbguard_keeps_it(tmp_path):
+    """docs/differences.md: nbguard honours the keep_output tag (nbstripout's rule)."""
+    nb = make_nb(code("1", count=1, outputs=[stream("1\n")], metadata={"tags": ["keep_output"]}))
+    theirs, mine, _, _ = both(
+        tmp_path, dumps(nb).encode(), ["nb-clean", "clean"], ["strip", *NB_CLEAN_DEFAULT]
+    )
+    assert json.loads(theirs)["cells"][0]["outputs"] == []
+    assert json.loads(mine)["cells"][0]["outputs"] == [stream(["1\n"])]
+    assert json.loads(mine)["cells"][0]["metadata"] == {"tags": ["keep_output"]}
+
+
+# --- nbstripout-fast 1.1.2: --strip-regex (its tests/test_nbstripout_fast.py cases) ----------
+
+REGEX_NB = make_nb(
+    code(
+        "w",
+        count=3,
+        outputs=[
+            stream(["keep me\n"]),
+            stream(["Output()\n"]),
+            execute_result({"text/plain": ["Output()"]}, count=3),
+            display_data({"text/plain": ["<Figure size 640x480>"], "image/png": "iVBORw0KGgo="}),
+            {"output_type": "error", "ename": "E", "evalue": "Output()", "traceback": ["Output()"]},
+        ],
+    ),
+    code("x", count=4, outputs=[stream(["Output()\n"])], metadata={"tags": ["keep_output"]}),
+)
+REGEX_CASES = [
+    pytest.param(["--strip-regex", "Output"], id="regex-default-strips-all"),
+    pytest.param(["--keep-output", "--strip-regex", "Output"], id="regex-over-keep-output"),
+    pytest.param(["--keep-output", "--strip-regex", "Figure"], id="display-text-plain"),
+    pytest.param(["--keep-output", "--keep-count", "--strip-regex", "keep"], id="keep-count"),
+    pytest.param(["--keep-output", "--strip-regex", "nomatch"], id="no-match"),
+    pytest.param(["--keep-output", "--strip-regex", "(?i)OUTPUT"], id="inline-flag"),
+]
+
+
+@pytest.mark.parametrize("args", REGEX_CASES)
+def test_strip_regex_drops_the_outputs_nbstripout_fast_drops(tmp_path, args):
+    """The same notebook content; nbstripout-fast keeps the input's key order and scrambles it
+    where it removes a key (docs/differences.md), nbguard writes nbformat's canonical bytes."""
+    data = dumps(REGEX_NB).encode()
+    theirs, mine, proc, code_ = both(tmp_path, data, ["nbstripout-fast", *args], ["strip", *args])
+    assert (proc.returncode, code_) == (0, 0), proc.stderr
+    assert json.loads(mine) == json.loads(theirs)
+    assert mine == dumps(json.loads(theirs)).encode()
+
+
+def test_strip_regex_is_pythons_dialect_where_dollar_also_matches_before_a_final_newline(tmp_path):
+    """docs/differences.md: Rust's $ is Python's \\Z; the rest of the syntax used in practice agrees."""
+    data = dumps(REGEX_NB).encode()
+    keep = ["--keep-output", "--strip-regex"]
+    theirs, _, _, _ = both(tmp_path / "a", data, ["nbstripout-fast", *keep, "^Output\\(\\)$"], ["strip"])
+    _, dollar, _, _ = both(tmp_path / "b", data, ["nbstripout-fast"], ["strip", *keep, "^Output\\(\\)$"])
+    _, end, _, _ = both(tmp_path / "c", data, ["nbstripout-fast"], ["strip", *keep, "^Output\\(\\)\\Z"])
+    assert json.loads(end) == json.loads(theirs)
+    assert (
+        len(json.loads(dollar)["cells"][0]["outputs"]) == len(json.loads(theirs)["cells"][0]["outputs"]) - 1
+    )
+
+
+def test_an_invalid_strip_regex_fails_as_in_nbstripout_fast(tmp_path, capsys):
+    data = dumps(REGEX_NB).encode()
+    theirs, mine, proc, code_ = both(
+        tmp_path, data, ["nbstripout-fast", "--strip-regex", "("], ["strip", "--strip-regex", "("]
+    )
+    assert proc.returncode != 0
+    assert code_ == 2
+    assert "invalid strip-regex '('" in capsys.readouterr().err
+    assert theirs == mine == data
+
+
+# --- nbwipers 0.7.2: hook check-large-files ------------------------------------------------
+
+
+def test_max_kb_stripped_flags_what_nbwipers_check_large_files_flags(tmp_path, capsys):
+    big = make_nb(code("y = '" + "x" * 3000 + "'"), code("1", count=1, outputs=[stream("z" * 50_000)]))
+    small = make_nb(code("1", count=1, outputs=[stream("z" * 50_000)]))
+    (tmp_path / "big.ipynb").write_text(dumps(big))
+    (tmp_path / "small.ipynb").write_text(dumps(small))
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)  # nbwipers asks git for attributes
+    proc = run_peer(
+        [
+            "nbwipers",
+            "hook",
+            "check-large-files",
+            "--isolated",
+            "--enforce-all",
+            "--maxkb",
+            "3",
+            "big.ipynb",
+            "small.ipynb",
+        ],
+        tmp_path,
+    )
+    assert proc.returncode == 1
+    assert "big.ipynb (4 KB) exceeds 3 KB\n" in proc.stdout + proc.stderr
+    assert "small.ipynb" not in proc.stdout + proc.stderr
+    os.chdir(tmp_path)
+    assert cli.main(["strip", "--isolated", "--max-kb-stripped", "3", "big.ipynb", "small.ipynb"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert "big.ipynb: NBG402 is 4 KB after stripping, over the 3 KB limit" in out
+    assert not any("small.ipynb: NBG402" in line for line in out)
+    os.chdir(ROOT)

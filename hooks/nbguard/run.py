@@ -225,7 +225,7 @@ class Outcome:
 
 def run_job(job: Job) -> Outcome:  # noqa: PLR0911 - one return per outcome
     """Check one file and, with ``job.fix``, write what would be committed."""
-    from nbguard.checks.strip import describe, would_strip
+    from nbguard.checks.strip import describe, too_large, would_strip, writing
     from nbguard.notebook.write import write_file
 
     def unreadable(exc: NotebookError) -> Outcome:
@@ -251,23 +251,25 @@ def run_job(job: Job) -> Outcome:  # noqa: PLR0911 - one return per outcome
     else:
         entries, new, matched = (), tuple(found), frozenset()
     try:
-        data = notebook.changed_bytes(doc, committed)
+        data = notebook.changed_bytes(writing(doc, job.plan.strip), committed)
     except NotebookError as exc:
         return unreadable(exc)
+    large = tuple(too_large(job.path, len(doc.data if data is None else data), job.plan.strip))
     # Each outcome's findings are placed on the file's lines in one pass (a parse of its JSON).
     if data is None or job.filtered:  # the filter strips what is committed
-        return Outcome(_located(job, doc, new), notes, matched, entries)
+        return Outcome(_located(job, doc, (*new, *large)), notes, matched, entries)
     if not job.fix:
         would = would_strip(job.path, doc.nb, committed)
-        return Outcome(_located(job, doc, (*new, would)), notes, matched, entries)
+        return Outcome(_located(job, doc, (*new, would, *large)), notes, matched, entries)
     if new:
-        return Outcome(_located(job, doc, new), notes, matched, entries)  # keep the evidence
+        return Outcome(_located(job, doc, (*new, *large)), notes, matched, entries)  # keep the evidence
     try:
         write_file(job.path, data, root=paths.write_root_if_linked(job.path, job.named))
     except NotebookError as exc:
         return Outcome((error_finding(job.path, exc, job.io_check),), notes, matched, entries)
     summary = describe(doc.nb, committed)
-    return Outcome((), (*notes, f"{job.path}: stripped {summary}"), matched, entries, stripped=True)
+    notes = (*notes, f"{job.path}: stripped {summary}")
+    return Outcome(large, notes, matched, entries, stripped=True)
 
 
 def _located(job: Job, doc: Document, findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
@@ -377,6 +379,7 @@ class Run:
     summary: bool = False  # print a summary line (and progress on a terminal)
     io_check: str = "io"
     spare_filtered: bool = False  # with fix: only check notebooks under nbguard's git filter
+    dry_run: bool = False  # a notebook that would be stripped does not fail the run
 
 
 def _baseline_path(resolver: Resolver, given: str | None) -> str | None:
@@ -486,7 +489,7 @@ def run_checks(args: argparse.Namespace, run: Run) -> int:
         for note in outcome.notes:
             reporter.note(note)
         matched |= outcome.matched
-        retv |= 1 if outcome.findings else 0
+        retv |= 1 if any(not run.dry_run or f.code != "NBG401" for f in outcome.findings) else 0
     progress.clear()
     if base is not None and getattr(args, "show_stale", False):
         checked = {job.key_path for job in jobs}
@@ -529,10 +532,15 @@ def add_subcommand_arguments(parser: argparse.ArgumentParser, name: str) -> None
         mode.add_argument(
             "--check",
             "--verify",
-            "--dry-run",
             dest="check",
             action="store_true",
             help="write nothing; name each notebook that would change and exit 1",
+        )
+        mode.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="write nothing; name each notebook that would change, and exit 0 (nbstripout's "
+            "--dry-run; --check exits 1)",
         )
         mode.add_argument(
             "-t", "--textconv", action="store_true", help="print the stripped notebooks to standard output"
@@ -548,6 +556,9 @@ def run_subcommand(args: argparse.Namespace, name: str) -> int:
     if not args.paths and sys.stdin.isatty():  # nothing named, and no notebook piped in
         args.parser.error("no PATH given (name notebooks or folders, or pipe a notebook in with '-')")
     fixer = checks.get(name).fixer
+    dry_run = fixer and args.dry_run
+    if dry_run:
+        args.check = True
     if fixer and (args.textconv or not args.paths or args.paths == [paths.STDIN]):
         return _to_stdout(args, name)
     fix = fixer and not args.check
@@ -556,7 +567,7 @@ def run_subcommand(args: argparse.Namespace, name: str) -> int:
     # a notebook it rejects as it is, so that an out-of-order notebook never gets in,
     # whatever order the hooks are listed in.
     names = (ORDER, name) if fix and os.environ.get("PRE_COMMIT") else (name,)
-    run = Run(names, fix=fix, notes=True, io_check=name)
+    run = Run(names, fix=fix, notes=True, io_check=name, dry_run=dry_run)
     return run_checks(args, run)
 
 
@@ -572,7 +583,7 @@ def _to_stdout(args: argparse.Namespace, name: str) -> int:
         plans = [(path, resolver.derived(path, planner((name,)))) for path in targets]
     except ConfigError as exc:
         return usage_error(exc)
-    from nbguard.checks.strip import would_strip
+    from nbguard.checks.strip import would_strip, writing
 
     reporter = Reporter(fmt, None if args.check else sys.stderr)
     retv = 0
@@ -581,6 +592,7 @@ def _to_stdout(args: argparse.Namespace, name: str) -> int:
         try:
             doc = notebook.parse(raw) if raw is not None else load(path, plan.max_bytes)
             _, committed = check_notebook(doc.nb, plan)
+            doc = writing(doc, plan.strip)
             if args.textconv:
                 data: bytes | None = notebook.serialize(doc, committed)
             else:
@@ -594,7 +606,7 @@ def _to_stdout(args: argparse.Namespace, name: str) -> int:
         if args.check:
             if data is not None:
                 reporter.add([would_strip(path, doc.nb, committed, name)])
-                retv = 1
+                retv |= 0 if args.dry_run else 1
             continue
         sys.stdout.buffer.write(doc.data if data is None else data)
     sys.stdout.buffer.flush()
