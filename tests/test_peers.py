@@ -352,3 +352,56 @@ def test_max_kb_stripped_flags_what_nbwipers_check_large_files_flags(tmp_path, c
     assert "big.ipynb: NBG402 is 4 KB after stripping, over the 3 KB limit" in out
     assert not any("small.ipynb: NBG402" in line for line in out)
     os.chdir(ROOT)
+
+
+# --- nbwipers 0.7.2: exclude in configuration ----------------------------------------------
+
+EXCLUDE_TREE = ("docs/a.ipynb", "docs/sub/b.ipynb", "nb/c.ipynb", "build/d.ipynb", "top.ipynb")
+
+
+@pytest.mark.parametrize(
+    ("globs", "left"),
+    [
+        pytest.param(["docs/sub", "build", "top.ipynb"], 2, id="folders-and-a-file"),
+        pytest.param(["*/sub/*"], 4, id="star"),
+        pytest.param(["build/"], 4, id="trailing-slash"),
+        pytest.param(["sub"], 4, id="a-name-at-any-depth"),
+        pytest.param([], 5, id="none"),
+    ],
+)
+def test_exclude_leaves_out_what_nbwipers_leaves_out(tmp_path, monkeypatch, capsys, globs, left):
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    for rel in EXCLUDE_TREE:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(dumps(DIRTY))
+    listed = json.dumps(globs)
+    (tmp_path / "pyproject.toml").write_text(
+        f"[tool.nbwipers]\nexclude = {listed}\n[tool.nbguard]\nexclude = {listed}\n"
+    )
+    proc = run_peer(["nbwipers", "check", "."], tmp_path)
+    theirs = {line.split(":", 1)[0] for line in proc.stdout.splitlines() if ".ipynb:" in line}
+    monkeypatch.chdir(tmp_path)
+    cli.main(["strip", "--check", "."])
+    mine = {line.split(":", 1)[0] for line in capsys.readouterr().out.splitlines()}
+    assert mine == theirs
+    assert len(mine) == left
+
+
+def test_exclude_also_leaves_out_a_named_file_which_nbwipers_checks(tmp_path, monkeypatch, capsys):
+    """docs/differences.md: pre-commit names every staged file, so nbguard's exclude holds for
+    named files too (as ruff's force-exclude); nbwipers' holds only when it walks folders."""
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / "top.ipynb").write_text(dumps(DIRTY))
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.nbwipers]\nexclude = ["top.ipynb"]\n[tool.nbguard]\nexclude = ["top.ipynb"]\n'
+    )
+    proc = run_peer(["nbwipers", "check", "top.ipynb"], tmp_path)
+    assert proc.stdout.startswith("top.ipynb:")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["strip", "--check", "top.ipynb"]) == 0
+    assert capsys.readouterr().out == ""
+    assert cli.main(["strip", "--check", "--exclude", "nothing", "top.ipynb"]) == 1
+    assert (
+        cli.main(["strip", "--check", "--extend-exclude", "*.ipynb", "--exclude", "nothing", "top.ipynb"])
+        == 0
+    )

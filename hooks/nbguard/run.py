@@ -59,6 +59,8 @@ def add_common_arguments(parser: argparse.ArgumentParser, *, reports: bool = Tru
         run_option("format").add_to(parser)
     add_isolated_argument(parser)
     run_option("max-notebook-mb").add_to(parser)
+    run_option("exclude").add_to(parser)
+    run_option("extend-exclude").add_to(parser)
     parser.add_argument(
         "-j",
         "--jobs",
@@ -427,6 +429,8 @@ def plan_jobs(args: argparse.Namespace, resolver: Resolver, run: Run, base: bl.B
     folders: dict[str, str] = {}
     for named in args.paths or list(run.default_paths):
         for path in paths.expand([named]):  # inside git: tracked, and untracked not ignored
+            if resolver.excluded(path):
+                continue
             key = _key_path(path, root, folders) if base else ""
             known = base.for_file(key) if base else frozenset()
             plan = resolver.derived(path, make)
