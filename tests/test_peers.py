@@ -43,7 +43,15 @@ def run_peer(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def both(tmp_path: Path, data: bytes, peer_argv: list[str], ours: list[str], name: str = "nb.ipynb"):
+def both(
+    tmp_path: Path,
+    data: bytes,
+    peer_argv: list[str],
+    ours: list[str],
+    name: str = "nb.ipynb",
+    *,
+    isolated=True,
+):
     """The bytes the peer leaves (in place) and those nbguard leaves, with both exit codes."""
     theirs_dir, ours_dir = tmp_path / "peer", tmp_path / "nbguard"
     for folder in (theirs_dir, ours_dir):
@@ -53,7 +61,7 @@ def both(tmp_path: Path, data: bytes, peer_argv: list[str], ours: list[str], nam
     cwd = os.getcwd()
     os.chdir(ours_dir)
     try:
-        code_ = cli.main([*ours, "--isolated", name])
+        code_ = cli.main([*ours, *(["--isolated"] if isolated else []), name])
     finally:
         os.chdir(cwd)
     return (theirs_dir / name).read_bytes(), (ours_dir / name).read_bytes(), proc, code_
@@ -405,3 +413,80 @@ def test_exclude_also_leaves_out_a_named_file_which_nbwipers_checks(tmp_path, mo
         cli.main(["strip", "--check", "--extend-exclude", "*.ipynb", "--exclude", "nothing", "top.ipynb"])
         == 0
     )
+
+
+# --- nbstripout 0.9.1: the git config keys it reads -----------------------------------------
+
+
+@pytest.fixture
+def git_home(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    for name in ("XDG_CONFIG_HOME", "GIT_DIR", "GIT_WORK_TREE", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    return home
+
+
+KEYS_NB = make_nb(
+    code(
+        "1",
+        count=1,
+        outputs=[stream("1\n")],
+        metadata={"tags": ["t"], "scrolled": True, "collapsed": True},
+        id="a",
+    ),
+    metadata={"kernelspec": {"name": "python3", "display_name": "P"}, "language_info": {"name": "python"}},
+)
+
+
+@pytest.mark.parametrize(
+    ("scope", "extrakeys", "keepmetadatakeys"),
+    [
+        pytest.param(
+            "--local", "metadata.kernelspec cell.metadata.tags", "cell.metadata.scrolled", id="local"
+        ),
+        pytest.param("--global", "metadata.language_info", "", id="global"),
+        pytest.param("--local", "", "cell.metadata.collapsed cell.metadata.scrolled", id="keep-only"),
+    ],
+)
+def test_git_config_keys_of_nbstripout_are_read_as_nbstripout_reads_them(
+    tmp_path, git_home, monkeypatch, scope, extrakeys, keepmetadatakeys
+):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    for key, value in (("extrakeys", extrakeys), ("keepmetadatakeys", keepmetadatakeys)):
+        if value:
+            subprocess.run(["git", "config", scope, f"filter.nbstripout.{key}", value], cwd=repo, check=True)
+    monkeypatch.chdir(repo)
+    theirs, mine, proc, code_ = both(
+        repo, dumps(KEYS_NB).encode(), ["nbstripout", "--keep-id"], ["strip"], isolated=False
+    )
+    assert (proc.returncode, code_) == (0, 0), proc.stderr
+    assert mine == theirs
+    # --isolated leaves git config out too.
+    (repo / "nbguard" / "nb.ipynb").write_text(dumps(KEYS_NB))
+    os.chdir(repo / "nbguard")
+    assert cli.main(["strip", "--isolated", "nb.ipynb"]) == 0
+    assert json.loads((repo / "nbguard" / "nb.ipynb").read_text())["metadata"] == KEYS_NB["metadata"]
+
+
+def test_an_invalid_key_in_git_config_is_ignored_with_a_warning_as_nbstripout_does(
+    tmp_path, git_home, monkeypatch, capsys
+):
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(
+        ["git", "config", "filter.nbstripout.extrakeys", "kernelspec metadata.kernelspec"],
+        cwd=tmp_path,
+        check=True,
+    )
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.ipynb").write_text(dumps(KEYS_NB))
+    assert cli.main(["strip", "a.ipynb"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == (
+        "nbguard: warning: ignoring invalid key 'kernelspec' in git config filter.nbstripout.extrakeys\n"
+    )
+    assert "kernelspec" not in json.loads((tmp_path / "a.ipynb").read_text())["metadata"]

@@ -248,6 +248,7 @@ class Resolver:
         self._by_folder: dict[str, ConfigFile | None] = {}
         self._derived: dict[tuple[Any, ...], Any] = {}
         self._excludes: dict[str | None, tuple[str, tuple[re.Pattern[str], ...]]] = {}
+        self._git_keys: dict[str, list[str]] | None = None
 
     def find(self, folder: str) -> ConfigFile | None:
         """The configuration nearest to ``folder``, looking upward to the repository root."""
@@ -333,7 +334,29 @@ class Resolver:
             if option.adds and isinstance(settings[key], list):
                 value = [*settings[key], *value]  # noqa: PLW2901 - the union, configured first
             settings[key] = value
+        for key, keys in self.nbstripout_keys().items():
+            settings[key] = [*settings[key], *keys]  # added to the rest, as nbstripout adds them
         return settings
+
+    def nbstripout_keys(self) -> dict[str, list[str]]:
+        """The valid keys of git's ``filter.nbstripout.extrakeys`` and ``keepmetadatakeys``
+        (not with ``--isolated``); an invalid one is ignored with a warning, as nbstripout does."""
+        if self._git_keys is None:
+            from nbguard import nbstripout_config
+
+            self._git_keys = {}
+            for setting, keys in ({} if self.isolated else nbstripout_config.read(os.getcwd())).items():
+                valid = []
+                for key in keys:
+                    head, _, tail = key.partition(".")
+                    if head in ("metadata", "cell") and tail:
+                        valid.append(key)
+                    else:
+                        name = "extrakeys" if setting == "extra-keys" else "keepmetadatakeys"
+                        where = f"git config filter.nbstripout.{name}"
+                        print(f"nbguard: warning: ignoring invalid key {key!r} in {where}", file=sys.stderr)
+                self._git_keys[setting] = valid
+        return self._git_keys
 
     def run_settings(self) -> Settings:
         """Settings for the run as a whole (format, baseline...): the config nearest the cwd."""
