@@ -15,7 +15,7 @@ from nbguard import cli
             (
                 "nbguard: error: argument COMMAND: invalid choice: 'chek' (choose from 'check', 'order', "
                 "'secrets', 'privacy', 'images', 'errors', 'strip', 'baseline', 'config', 'install', "
-                "'uninstall', 'filter', 'check-install') (did you mean 'check'?)"
+                "'uninstall', 'filter', 'migrate', 'check-install') (did you mean 'check'?)"
             ),
         ),
         (["check", "--fixx"], "nbguard: error: unrecognized arguments: --fixx (did you mean '--fix'?)"),

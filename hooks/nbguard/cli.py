@@ -30,6 +30,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "install": ("nbguard.commands.install", "install nbguard as git's filter and diff driver for notebooks"),
     "uninstall": ("nbguard.commands.install", "remove what 'nbguard install' wrote"),
     "filter": ("nbguard.commands.filter", "git clean filter: --process (long-running) or --clean PATH"),
+    "migrate": (
+        "nbguard.commands.migrate",
+        "translate an nbstripout, nb-clean, nbwipers or nbstripout-fast set-up into nbguard's (dry run)",
+    ),
     "check-install": (
         "nbguard.commands.check_install",
         "fail when notebooks are declared filter=nbguard but this clone has no such filter",
