@@ -490,3 +490,115 @@ def test_an_invalid_key_in_git_config_is_ignored_with_a_warning_as_nbstripout_do
         "nbguard: warning: ignoring invalid key 'kernelspec' in git config filter.nbstripout.extrakeys\n"
     )
     assert "kernelspec" not in json.loads((tmp_path / "a.ipynb").read_text())["metadata"]
+
+
+# --- nbstripout 0.9.1: its tests/test_end_to_end.py cases, on a notebook with every feature
+# those cases' notebooks exercise (stdin to stdout, as that suite runs nbstripout) ----------
+
+E2E_NB = make_nb(
+    code(
+        "import time",
+        count=1,
+        outputs=[stream("é ü 漢字 😀\n")],
+        metadata={
+            "ExecuteTime": {"end_time": "2020-01-01T00:00:01"},
+            "execution": {"iopub.execute_input": "x"},
+        },
+        id="t1",
+    ),
+    code("", count=2, id="empty"),
+    code("   \n", count=3, id="blank"),
+    code("dropped()", count=4, outputs=[stream("gone\n")], metadata={"tags": ["test"]}, id="tagged"),
+    code(
+        "init()",
+        count=5,
+        outputs=[stream("init\n")],
+        metadata={"init_cell": True, "application/vnd.databricks.v1+cell": {"title": ""}},
+        id="init",
+    ),
+    code("small()", count=6, outputs=[stream("ok\n"), stream("x" * 80 + "\n")], id="sizes"),
+    code(
+        "widget",
+        count=7,
+        outputs=[
+            execute_result({"text/plain": "3"}, count=7),
+            display_data({"application/vnd.jupyter.widget-view+json": {"model_id": "m"}, "text/plain": "W"}),
+        ],
+        metadata={"keep_output": True},
+        id="kept",
+    ),
+    markdown("", id="md-empty"),
+    markdown("# Title", metadata={"heading_collapsed": True, "hidden": True}, id="md"),
+    metadata={
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python", "version": "3.11.7"},
+        "widgets": {"application/vnd.jupyter.widget-state+json": {"state": {}}},
+        "application/vnd.databricks.v1+notebook": {"notebookName": "n"},
+        "signature": "sha256:0",
+    },
+)
+E2E_CASES = [
+    [],
+    ["--drop-empty-cells"],
+    ["--drop-tagged-cells=test"],
+    ["--max-size", "50"],
+    ["--extra-keys", "metadata.kernelspec metadata.language_info"],
+    ["--keep-count"],
+    ["--keep-output"],
+    ["--keep-output", "--keep-count"],
+    [
+        "--extra-keys",
+        "cell.metadata.application/vnd.databricks.v1+cell metadata.application/vnd.databricks.v1+notebook",
+    ],
+    ["--strip-init-cells"],
+    ["--keep-metadata-keys", "cell.metadata.ExecuteTime metadata.widgets"],
+    ["--keep-output-type", "stream"],
+    ["--keep-output", "--drop-output-type", "execute_result"],
+    ["--keep-id"],
+]
+
+
+@pytest.mark.parametrize("args", E2E_CASES, ids=[" ".join(a) or "default" for a in E2E_CASES])
+def test_nbstripout_end_to_end_cases_give_nbstripouts_bytes(args):
+    """nbguard's default is --keep-id, nbstripout's is sequential ids: the translation of
+    nbstripout without --keep-id is --id-action sequential (what nbguard migrate writes)."""
+    data = dumps(E2E_NB).encode()
+    theirs = subprocess.run([peer("nbstripout"), *args], input=data, capture_output=True, check=True).stdout
+    ours_args = [a for a in args if a != "--keep-id"]
+    if "--keep-id" not in args:
+        ours_args += ["--id-action", "sequential"]
+    mine = subprocess.run(
+        [sys.executable, "-m", "nbguard", "strip", "--isolated", *ours_args],
+        input=data,
+        capture_output=True,
+        check=True,
+    ).stdout
+    assert mine == theirs
+
+
+def test_nbstripout_dry_run_on_standard_input_exits_0_and_writes_no_notebook():
+    data = dumps(E2E_NB).encode()
+    theirs = subprocess.run([peer("nbstripout"), "--dry-run"], input=data, capture_output=True, check=True)
+    assert theirs.stdout == b"Dry run: would have stripped input from stdin\n"
+    mine = subprocess.run(
+        [sys.executable, "-m", "nbguard", "strip", "--isolated", "--dry-run", "-"],
+        input=data,
+        capture_output=True,
+        check=False,
+    )
+    assert (mine.returncode, mine.stderr) == (0, b"")
+    assert mine.stdout == b"-: NBG401 would be stripped (4 outputs, 7 execution counts)\n"
+
+
+def test_a_contradicting_keep_output_is_an_error_for_both(tmp_path, capsys):
+    nb = make_nb(
+        code("1", count=1, outputs=[stream("1\n")], metadata={"keep_output": False, "tags": ["keep_output"]})
+    )
+    _, mine, proc, code_ = both(tmp_path, dumps(nb).encode(), ["nbstripout"], ["strip"])
+    assert "MetadataError: cell metadata contradicts tags" in proc.stderr
+    assert proc.returncode == 1
+    assert code_ == 1
+    assert (
+        "cell 1: metadata keep_output is false but the cell is tagged keep_output" in capsys.readouterr().out
+    )
+    assert mine == dumps(nb).encode()
