@@ -602,3 +602,58 @@ def test_a_contradicting_keep_output_is_an_error_for_both(tmp_path, capsys):
         "cell 1: metadata keep_output is false but the cell is tagged keep_output" in capsys.readouterr().out
     )
     assert mine == dumps(nb).encode()
+
+
+# --- nbstripout 0.9.1 --mode zeppelin -------------------------------------------------------
+
+ZEPPELIN = {
+    "paragraphs": [
+        {
+            "text": "%md\n# Title é",
+            "user": "anonymous",
+            "config": {"editorMode": "ace/mode/markdown"},
+            "results": {"code": "SUCCESS", "msg": [{"type": "HTML", "data": "<h1>Title</h1>"}]},
+            "id": "p1",
+        },
+        {"text": "%python\nprint(1)", "results": {}, "id": "p2"},
+        {"text": "", "id": "p3"},
+    ],
+    "name": "note",
+    "id": "2ABCDEF",
+    "config": {"isZeppelinNotebookCronEnable": False},
+}
+
+
+@pytest.mark.parametrize("ours", [["strip"], ["strip", "--mode", "zeppelin"]], ids=["by-extension", "mode"])
+def test_zeppelin_notes_are_stripped_as_nbstripout_mode_zeppelin_strips_them(tmp_path, capsys, ours):
+    data = json.dumps(ZEPPELIN, indent=4).encode()
+    theirs, mine, proc, code_ = both(
+        tmp_path, data, ["nbstripout", "--mode", "zeppelin"], ours, name="n.zpln"
+    )
+    assert (proc.returncode, code_) == (0, 0), proc.stderr
+    assert mine == theirs
+    assert capsys.readouterr().out == "n.zpln: stripped results of 1 paragraph\n"
+    os.chdir(tmp_path / "nbguard")
+    assert cli.main(["strip", "--check", "n.zpln"]) == 0, "idempotent"
+    os.chdir(ROOT)
+
+
+def test_zeppelin_on_standard_input_with_mode_as_nbstripout():
+    data = json.dumps(ZEPPELIN).encode()
+    theirs = subprocess.run(
+        [peer("nbstripout"), "--mode", "zeppelin"], input=data, capture_output=True, check=True
+    ).stdout
+    mine = subprocess.run(
+        [sys.executable, "-m", "nbguard", "strip", "--isolated", "-m", "zeppelin"],
+        input=data,
+        capture_output=True,
+        check=True,
+    ).stdout
+    assert mine == theirs
+
+
+def test_a_file_that_is_not_a_zeppelin_note_is_named_so(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "n.zpln").write_text(dumps(DIRTY))
+    assert cli.main(["strip", "n.zpln"]) == 1
+    assert capsys.readouterr().out == "n.zpln: NBG001 not a Zeppelin note: no 'paragraphs' list\n"

@@ -125,12 +125,12 @@ def map_files(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[R
         yield from pool.map(fn, items, chunksize=max(1, len(items) // (jobs * 16)))
 
 
-def load(path: str, max_bytes: int = notebook.DEFAULT_MAX_BYTES) -> Document:
-    """Read ``path`` ('-' is standard input, read whole) as a notebook."""
+def load(path: str, max_bytes: int = notebook.DEFAULT_MAX_BYTES, *, zeppelin: bool = False) -> Document:
+    """Read ``path`` ('-' is standard input, read whole) as a notebook (a Zeppelin note)."""
     if path == paths.STDIN:
-        return notebook.parse(sys.stdin.buffer.read())
+        return notebook.parse(sys.stdin.buffer.read(), zeppelin=zeppelin)
     try:
-        return notebook.read(path, max_bytes)
+        return notebook.read(path, max_bytes, zeppelin=zeppelin)
     except NotebookError as exc:
         if path.endswith(".ipynb") or not str(exc).startswith("invalid JSON"):
             raise
@@ -201,6 +201,15 @@ def check_notebook(nb: Notebook, plan: Plan) -> tuple[list[Finding], Notebook]:
     return findings, committed
 
 
+def check_document(doc: Document, plan: Plan) -> tuple[list[Finding], Notebook]:
+    """:func:`check_notebook`, or for a Zeppelin note only the stripping (no check reads one)."""
+    if doc.zeppelin:
+        from nbguard.checks.strip import strip_zeppelin
+
+        return [], strip_zeppelin(doc.nb, plan.strip)
+    return check_notebook(doc.nb, plan)
+
+
 @dataclass(frozen=True)
 class Job:
     path: str
@@ -227,15 +236,15 @@ class Outcome:
 
 def run_job(job: Job) -> Outcome:  # noqa: PLR0911 - one return per outcome
     """Check one file and, with ``job.fix``, write what would be committed."""
-    from nbguard.checks.strip import describe, too_large, would_strip, writing
+    from nbguard.checks.strip import describe, is_zeppelin, too_large, would_strip, writing
     from nbguard.notebook.write import write_file
 
     def unreadable(exc: NotebookError) -> Outcome:
         return Outcome((error_finding(job.path, exc, job.io_check),), readable=False)
 
     try:
-        doc = load(job.path, job.plan.max_bytes)
-        found, committed = check_notebook(doc.nb, job.plan)
+        doc = load(job.path, job.plan.max_bytes, zeppelin=is_zeppelin(job.path, job.plan.strip))
+        found, committed = check_document(doc, job.plan)
     except NotebookError as exc:
         return unreadable(exc)
     except Exception as exc:  # noqa: BLE001 - a bug must not stop the run, nor print a traceback
@@ -587,15 +596,20 @@ def _to_stdout(args: argparse.Namespace, name: str) -> int:
         plans = [(path, resolver.derived(path, planner((name,)))) for path in targets]
     except ConfigError as exc:
         return usage_error(exc)
-    from nbguard.checks.strip import would_strip, writing
+    from nbguard.checks.strip import is_zeppelin, would_strip, writing
 
     reporter = Reporter(fmt, None if args.check else sys.stderr)
     retv = 0
     for path, plan in plans:
         raw = sys.stdin.buffer.read() if path == paths.STDIN else None
         try:
-            doc = notebook.parse(raw) if raw is not None else load(path, plan.max_bytes)
-            _, committed = check_notebook(doc.nb, plan)
+            zeppelin = is_zeppelin(path, plan.strip)
+            doc = (
+                notebook.parse(raw, zeppelin=zeppelin)
+                if raw is not None
+                else load(path, plan.max_bytes, zeppelin=zeppelin)
+            )
+            _, committed = check_document(doc, plan)
             doc = writing(doc, plan.strip)
             if args.textconv:
                 data: bytes | None = notebook.serialize(doc, committed)

@@ -64,6 +64,7 @@ class StripOptions:
     keep_output_types: tuple[str, ...] = ()
     drop_output_types: tuple[str, ...] = ()
     id_action: str = "keep"
+    mode: str = "auto"
     strip_regex: re.Pattern[str] | None = None  # nbstripout-fast: drop outputs whose text matches
     remove_cell_metadata: bool = False  # nb-clean: all cell metadata, but preserve_cell_metadata
     preserve_cell_metadata: tuple[str, ...] = ()
@@ -357,8 +358,24 @@ def strip(nb: Notebook, opts: StripOptions | None = None) -> Notebook:
     return nb if out == nb else out
 
 
+def strip_zeppelin(note: Notebook, opts: StripOptions | None = None) -> Notebook:
+    """A Zeppelin note with every paragraph's results emptied, as nbstripout --mode zeppelin
+    does (no other option applies); ``note`` itself where nothing changes."""
+    if opts is not None and not opts.enabled:
+        return note
+    paragraphs = [
+        {**p, "results": {}} if "results" in p and p["results"] != {} else p for p in note["paragraphs"]
+    ]
+    if all(a is b for a, b in zip(paragraphs, note["paragraphs"], strict=True)):
+        return note
+    return {**note, "paragraphs": paragraphs}
+
+
 def describe(before: Notebook, after: Notebook) -> str:
     """A short summary of what stripping changes, for messages."""
+    if "paragraphs" in before and "cells" not in before:  # a Zeppelin note
+        changed = sum(a is not b for a, b in zip(before["paragraphs"], after["paragraphs"], strict=True))
+        return f"results of {_plural(changed, 'paragraph')}"
     old, new = notebook.iter_cells(before), notebook.iter_cells(after)
     parts = []
     if len(old) != len(new):
@@ -399,6 +416,13 @@ def too_large(path: str, size: int, opts: StripOptions | None, check: str = NAME
         return []
     message = f"is {-(-size // 1024)} KB after stripping, over the {opts.max_kb} KB limit"
     return [Finding(CODE_TOO_LARGE, message, path=path, check=check)]
+
+
+def is_zeppelin(path: str, opts: StripOptions | None) -> bool:
+    """Whether the file at ``path`` is read as a Zeppelin note under these options."""
+    if opts is None:
+        return False
+    return opts.mode == "zeppelin" or (opts.mode == "auto" and path.endswith(".zpln"))
 
 
 def writing(doc: Document, opts: StripOptions | None) -> Document:
@@ -511,6 +535,15 @@ OPTIONS = (
         "nbwipers' check-large-files)",
     ),
     Option(
+        "mode",
+        CHOICE,
+        "auto",
+        "what the files are: Jupyter notebooks, Zeppelin notes (results emptied, as nbstripout "
+        "--mode zeppelin), or auto: Zeppelin for .zpln files",
+        choices=("auto", "jupyter", "zeppelin"),
+        flags=("-m",),
+    ),
+    Option(
         "id-action",
         CHOICE,
         "keep",
@@ -547,6 +580,7 @@ def options_from_settings(settings: Mapping[str, Any]) -> StripOptions:
         keep_output_types=split_list(settings["keep-output-type"]),
         drop_output_types=split_list(settings["drop-output-type"]),
         id_action=settings["id-action"],
+        mode=settings["mode"],
         strip_regex=pattern,
         remove_cell_metadata=settings["remove-cell-metadata"] or bool(settings["preserve-cell-metadata"]),
         preserve_cell_metadata=split_list(settings["preserve-cell-metadata"]),

@@ -148,8 +148,7 @@ def _nbstripout_settings(ns: argparse.Namespace, m: Migration, source: str) -> N
         if getattr(ns, dest):
             m.set(key, getattr(ns, dest), source)
     m.set("id-action", "keep" if ns.keep_id else "sequential", source)
-    if ns.mode == "zeppelin":
-        m.unmapped.append(f"{source}: --mode zeppelin: nbguard strips Jupyter notebooks only")
+    # --mode zeppelin needs no setting: nbguard's mode auto reads .zpln files as Zeppelin notes.
     if ns.force:
         m.unmapped.append(f"{source}: --force: nbguard reads what it is given, whatever its name")
 

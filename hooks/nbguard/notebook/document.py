@@ -32,6 +32,7 @@ class Document:
     newline: str = "\n"
     bom: bool = False
     has_floats: bool = True  # False only when parsing saw no float at all
+    zeppelin: bool = False  # a Zeppelin note (.zpln): paragraphs, not cells
 
     @property
     def major(self) -> int:
@@ -196,13 +197,26 @@ def cell_source(cell: dict[str, Any]) -> str:
 TRANSIENT_METADATA_KEYS = ("orig_nbformat", "orig_nbformat_minor", "signature")
 
 
-def parse(data: bytes) -> Document:
-    """Parse notebook bytes; raise NotebookError with a one-line reason."""
+def check_zeppelin(note: Any) -> None:
+    """Raise NotebookError unless ``note`` is a Zeppelin note nbguard can strip."""
+    if not isinstance(note, dict) or not isinstance(note.get("paragraphs"), list):
+        raise NotebookError("not a Zeppelin note: no 'paragraphs' list")
+    for number, paragraph in enumerate(note["paragraphs"], start=1):
+        if not isinstance(paragraph, dict):
+            raise NotebookError(f"paragraph {number}: not a JSON object")
+
+
+def parse(data: bytes, *, zeppelin: bool = False) -> Document:
+    """Parse notebook bytes (a Zeppelin note's with ``zeppelin``); raise NotebookError
+    with a one-line reason."""
     bom = data.startswith(_BOM)
     if bom:
         data = data[len(_BOM) :]
     nb, has_floats = _parse_json(data)
-    check_structure(nb)
+    if zeppelin:
+        check_zeppelin(nb)
+    else:
+        check_structure(nb)
     # A one-byte search runs at memchr speed; a two-byte one is 20x slower, so it
     # only runs on the rare file that holds a carriage return at all.
     newline = "\r\n" if b"\r" in data and b"\r\n" in data else "\n"
@@ -212,6 +226,7 @@ def parse(data: bytes) -> Document:
         newline=newline,
         bom=bom,
         has_floats=has_floats,
+        zeppelin=zeppelin,
     )
 
 
@@ -238,7 +253,7 @@ _KINDS = (
 )
 
 
-def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES, *, zeppelin: bool = False) -> Document:
     """Read and parse the notebook at ``path``: a regular file of at most ``max_bytes``.
 
     Anything else (a device, a FIFO, a socket, a directory, also behind a symlink) is
@@ -266,7 +281,7 @@ def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
         raise NotebookError(f"cannot read: {exc.strerror or exc}") from None
     finally:
         os.close(fd)
-    return parse(data)
+    return parse(data, zeppelin=zeppelin)
 
 
 def _read_at_most(fd: int, size: int, max_bytes: int) -> bytes:

@@ -240,7 +240,12 @@ def _json_dumps(obj: Any, *, ensure_ascii: bool, default: Any = None) -> str:
 def serialize(doc: Document, nb: Notebook) -> bytes:
     """Bytes for ``nb`` in the file's own line-ending style."""
     try:
-        data = dump_bytes(nb, may_hold_floats=doc.has_floats)
+        # nbstripout's Zeppelin writer: json.dump with indent 2, keys as they are.
+        data = (
+            (json.dumps(nb, indent=2) + "\n").encode("ascii")
+            if doc.zeppelin
+            else dump_bytes(nb, may_hold_floats=doc.has_floats)
+        )
     except RecursionError:
         raise NotebookError("nested too deeply to write") from None
     except UnicodeEncodeError:
