@@ -83,6 +83,26 @@ def test_dry_run_prints_everything_and_writes_nothing(repo, capsys):
     assert {p.name: p.read_bytes() for p in repo.iterdir() if p.is_file()} == before
 
 
+def test_the_example_in_docs_migrating_is_this_output(repo, capsys):
+    test_dry_run_prints_everything_and_writes_nothing(repo, capsys)
+    cli.main(["migrate"])
+    out = capsys.readouterr().out
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "migrating.md").read_text()
+    example = doc.split("$ nbguard migrate\n", 1)[1].split("```", 1)[0]
+    assert example == out
+
+
+def test_nbstripout_fast_config_is_reported_not_translated(repo, capsys):
+    (repo / ".git-nbconfig.yaml").write_text("nbstripout_fast:\n  keep_count: true\n")
+    assert cli.main(["migrate"]) == 0
+    out = capsys.readouterr().out
+    assert "read: .git-nbconfig.yaml: nbstripout-fast's settings\n" in out
+    assert (
+        "no equivalent: .git-nbconfig.yaml: not translated: copy its settings into [tool.nbguard] by hand\n"
+        in out
+    )
+
+
 def test_nothing_to_migrate(repo, capsys):
     assert cli.main(["migrate", "--write"]) == 0
     assert capsys.readouterr().out == (

@@ -385,6 +385,13 @@ def read_pyproject(m: Migration) -> None:
             from_nb_clean(args, m, f"{path} [tool.nb-clean]")
 
 
+def read_nbstripout_fast_config(m: Migration) -> None:
+    path = ".git-nbconfig.yaml"
+    if os.path.isfile(path):
+        m.read.append(f"{path}: nbstripout-fast's settings")
+        m.unmapped.append(f"{path}: not translated: copy its settings into [tool.nbguard] by hand")
+
+
 def read_secrets(m: Migration) -> None:
     """detect-secrets' baseline: its entries hold a SHA-1 of each value, nbguard's fingerprints
     a SHA-256 prefix, so no entry converts; they are counted, and what to do is said."""
@@ -582,6 +589,7 @@ def migrate(write: bool) -> tuple[Migration, list[str]]:
     read_git_config(m)
     pre_commit = read_pre_commit(m, PRE_COMMIT)
     read_pyproject(m)
+    read_nbstripout_fast_config(m)
     read_secrets(m)
     return m, apply(m, pre_commit, write)
 
