@@ -267,3 +267,172 @@ def test_nbwipers_and_nb_clean_sections_and_detect_secrets(repo, capsys):
         "no equivalent: .secrets.baseline: 1 entry in notebooks: detect-secrets keeps a SHA-1 of each secret, which cannot become nbguard's fingerprint (a SHA-256); record them with `nbguard baseline`",
         "to do: detect-secrets: keep it for files other than notebooks (nbguard secrets scans notebooks with detect-secrets' own plugins and honours `# pragma: allowlist secret`)",
     ]
+
+
+from nbguard.commands import migrate as M  # noqa: E402 - the translations, table-driven below
+
+TRANSLATIONS = [
+    (
+        M.from_nbstripout,
+        [
+            "--max-size",
+            "10k",
+            "--keep-output-type",
+            "stream",
+            "error",
+            "--drop-output-type",
+            "display_data",
+            "--keep-id",
+            "-f",
+            "--bogus",
+        ],
+        {
+            "max-size": "10k",
+            "keep-output-type": ["stream", "error"],
+            "drop-output-type": ["display_data"],
+            "id-action": "keep",
+        },
+        [
+            "nbstripout --bogus: no nbguard equivalent",
+            "s: --force: nbguard reads what it is given, whatever its name",
+        ],
+    ),
+    (
+        M.from_nbstripout,
+        ["--max-size"],
+        {},
+        ["nbstripout --max-size: cannot read its arguments (argument --max-size: expected one argument)"],
+    ),
+    (
+        M.from_nbstripout,
+        [
+            "--drop-tagged-cells",
+            "a b",
+            "--keep-metadata-keys",
+            "cell.metadata.scrolled",
+            "--strip-init-cells",
+            "--unix-newlines",
+        ],
+        {
+            "strip-init-cells": True,
+            "unix-newlines": True,
+            "keep-metadata-keys": ["cell.metadata.scrolled"],
+            "drop-tagged-cells": ["a", "b"],
+            "id-action": "sequential",
+        },
+        [],
+    ),
+    (
+        M.from_nbstripout_fast,
+        ["--drop-empty-cells", "-k", "cell.metadata.scrolled", "-e", "metadata.a", "--keep-count"],
+        {
+            "keep-count": True,
+            "drop-empty-cells": True,
+            "extra-keys": ["metadata.vscode", "metadata.a"],
+            "keep-metadata-keys": ["cell.metadata.scrolled"],
+        },
+        [],
+    ),
+    (
+        M.from_nbstripout_fast,
+        ["--strip-regex"],
+        {},
+        [
+            "nbstripout-fast --strip-regex: cannot read its arguments (argument --strip-regex: expected one argument)"
+        ],
+    ),
+    (
+        M.from_nb_clean,
+        ["clean", "-o", "-n", "--preserve-cell-metadata", "tags", "slideshow", "--"],
+        {"preserve-cell-metadata": ["tags", "slideshow"], "keep-output": True},
+        ["s: nb-clean strips cells tagged keep_output; nbguard keeps their outputs"],
+    ),
+    (
+        M.from_nb_clean,
+        ["-m", "-n"],
+        {},
+        ["s: nb-clean strips cells tagged keep_output; nbguard keeps their outputs"],
+    ),
+    (
+        M.from_nb_clean,
+        ["--preserve-cell-metadata-field"],
+        {},
+        [
+            "nb-clean --preserve-cell-metadata-field: cannot read its arguments (argument --preserve-cell-metadata-field: expected one argument)"
+        ],
+    ),
+    (
+        lambda args, m, source: M.from_nbwipers(M._nbwipers_args(args), m, source),
+        [
+            "clean-all",
+            "--keep-output",
+            "--drop-count",
+            "--extra-keys",
+            "metadata.a,cell.metadata.b",
+            "--id-action=sequential",
+            "-y",
+            "--keep-count",
+        ],
+        {
+            "keep-output": True,
+            "keep-count": False,
+            "extra-keys": ["metadata.a", "cell.metadata.b"],
+            "id-action": "sequential",
+        },
+        ["s: keep-count = true conflicts with keep-count = false found first; kept the first"],
+    ),
+    (
+        lambda args, m, source: M.from_nbwipers(dict(args), m, source),
+        [
+            ("keep-output", False),
+            ("drop-empty-cells", False),
+            ("strip-kernel-info", False),
+            ("id-action", "odd"),
+            ("sequential-id", True),
+        ],
+        {"id-action": "sequential"},
+        ['s: id-action = "odd": no nbguard equivalent'],
+    ),
+]
+
+
+@pytest.mark.parametrize(("translate", "args", "settings", "unmapped"), TRANSLATIONS)
+def test_translations(translate, args, settings, unmapped):
+    m = M.Migration()
+    translate(args, m, "s")
+    assert m.settings == settings
+    assert m.unmapped == unmapped
+
+
+def test_unreadable_files_are_reported_and_the_rest_migrated(repo, capsys):
+    (repo / ".pre-commit-config.yaml").write_text("repos: [\n")
+    (repo / "pyproject.toml").write_text("[tool.nbwipers\n")
+    (repo / ".nbwipers.toml").write_text("keep-count = true\n")
+    (repo / ".secrets.baseline").write_text("[]")
+    assert cli.main(["migrate"]) == 1  # a pyproject.toml it cannot parse is not appended to
+    out = capsys.readouterr().out
+    assert "not written pyproject.toml: pyproject.toml: invalid TOML: Expected ']'" in out
+    assert "no equivalent: .pre-commit-config.yaml: not read: ParserError\n" in out
+    assert "no equivalent: pyproject.toml: invalid TOML: " in out
+    assert "no equivalent: .secrets.baseline: not read (AttributeError)\n" in out
+    assert "read: .nbwipers.toml\n" in out
+    assert "  keep-count = true\n" in out
+
+
+def test_local_repos_and_nb_clean_lists_in_pyproject(repo, capsys):
+    (repo / ".pre-commit-config.yaml").write_text(
+        "repos:\n- repo: local\n  hooks:\n  - id: nbwipers-check-wd\n    name: n\n    entry: nbwipers\n    language: system\n    args: [clean-all, --drop-empty-cells]\n- repo: meta\n  hooks: []\n"
+    )
+    (repo / "pyproject.toml").write_text(
+        '[tool.nb-clean]\npreserve-cell-metadata = ["tags"]\nremove-all-notebook-metadata = true\n'
+    )
+    assert cli.main(["migrate", "--write"]) == 0
+    out = capsys.readouterr().out
+    assert "wrote .pre-commit-config.yaml: the nbguard hook in place of nbwipers-check-wd\n" in out
+    text = (repo / ".pre-commit-config.yaml").read_text()
+    assert "nbwipers" not in text
+    assert "- repo: meta\n  hooks: []\n" in text
+    toml = (repo / "pyproject.toml").read_text()
+    assert toml.endswith(
+        '\n[tool.nbguard]\ndrop-empty-cells = true\npreserve-cell-metadata = ["tags"]\nremove-all-notebook-metadata = true\n'
+    )

@@ -657,3 +657,29 @@ def test_a_file_that_is_not_a_zeppelin_note_is_named_so(tmp_path, monkeypatch, c
     (tmp_path / "n.zpln").write_text(dumps(DIRTY))
     assert cli.main(["strip", "n.zpln"]) == 1
     assert capsys.readouterr().out == "n.zpln: NBG001 not a Zeppelin note: no 'paragraphs' list\n"
+
+
+def test_git_config_keys_are_read_from_a_worktree_too(tmp_path, git_home, monkeypatch):
+    """A worktree's .git is a file naming its git folder; the keys are in the common config."""
+    main = tmp_path / "main"
+    main.mkdir()
+    for args in (
+        ["init", "-q"],
+        ["commit", "-q", "--allow-empty", "-m", "x"],
+        ["worktree", "add", "-q", str(tmp_path / "wt")],
+    ):
+        subprocess.run(
+            ["git", "-c", "user.name=n", "-c", "user.email=e@example.invalid", *args], cwd=main, check=True
+        )
+    subprocess.run(
+        ["git", "config", "filter.nbstripout.extrakeys", "metadata.kernelspec"], cwd=main, check=True
+    )
+    wt = tmp_path / "wt"
+    (wt / "a.ipynb").write_text(dumps(KEYS_NB))
+    monkeypatch.chdir(wt)
+    assert cli.main(["strip", "a.ipynb"]) == 0
+    assert "kernelspec" not in json.loads((wt / "a.ipynb").read_text())["metadata"]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "b.ipynb").write_text(dumps(KEYS_NB))  # outside any repository: nothing read
+    assert cli.main(["strip", "b.ipynb"]) == 0
+    assert "kernelspec" in json.loads((tmp_path / "b.ipynb").read_text())["metadata"]

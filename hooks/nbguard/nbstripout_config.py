@@ -45,16 +45,19 @@ def _repository_config_files(start: str) -> list[str]:
 
 
 def _mentioned(start: str) -> bool:
-    if any(k.startswith("GIT_CONFIG") for k in os.environ):
-        return True  # configuration from elsewhere: let git say
+    env = os.environ
+    if any(name in env for name in ("GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT", "GIT_CONFIG", "GIT_DIR")):
+        return True  # configuration given some other way (git -c, a filter's environment): ask git
     home = os.path.expanduser("~")
-    xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
-    files = [
-        os.path.join(home, ".gitconfig"),
-        os.path.join(xdg, "git", "config"),
-        "/etc/gitconfig",
-        *_repository_config_files(start),
-    ]
+    xdg = env.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
+    files = (
+        [env["GIT_CONFIG_GLOBAL"]]
+        if "GIT_CONFIG_GLOBAL" in env
+        else [os.path.join(home, ".gitconfig"), os.path.join(xdg, "git", "config")]
+    )
+    if not env.get("GIT_CONFIG_NOSYSTEM"):
+        files.append(env.get("GIT_CONFIG_SYSTEM", "/etc/gitconfig"))
+    files += _repository_config_files(start)
     for path in files:
         try:
             with open(path, "rb") as f:
