@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -333,6 +334,22 @@ def test_each_path_gets_its_own_options(configured):
     assert docs == DIRTY_BYTES  # strip = false
     assert top == dumps(S.strip(DIRTY, S.StripOptions(keep_count=True))).encode()
     assert results == dumps(S.strip(DIRTY, S.StripOptions(keep_output=True, keep_count=True))).encode()
+
+
+def test_the_filter_honours_exclude_and_strips_zeppelin_notes(configured):
+    """exclude (nbwipers' key) holds in the filter too; a .zpln file is a Zeppelin note."""
+    (configured / ".nbguard.toml").write_text('exclude = ["vendor"]\n')
+    note = json.dumps({"paragraphs": [{"text": "x", "results": {"code": "SUCCESS"}}]}).encode()
+    data = HANDSHAKE + b"".join(
+        [request("clean", "vendor/a.ipynb", DIRTY_BYTES), request("clean", "n.zpln", note)]
+    )
+    _, out, err = serve(data, Resolver())
+    assert err == ""
+    vendored, zeppelin = (c for _, c in replies(split_packets(out)))
+    assert vendored == DIRTY_BYTES
+    assert (
+        zeppelin == b'{\n  "paragraphs": [\n    {\n      "text": "x",\n      "results": {}\n    }\n  ]\n}\n'
+    )
 
 
 def test_configuration_error_refuses_the_file(configured):

@@ -434,7 +434,7 @@ def writing(doc: Document, opts: StripOptions | None) -> Document:
 
 def stripped_bytes(doc: Document, opts: StripOptions) -> tuple[Notebook, bytes | None]:
     """The stripped notebook and its new bytes, or None where the file would not change."""
-    stripped = strip(doc.nb, opts)
+    stripped = strip_zeppelin(doc.nb, opts) if doc.zeppelin else strip(doc.nb, opts)
     return stripped, notebook.changed_bytes(writing(doc, opts), stripped)
 
 
