@@ -683,3 +683,109 @@ def test_git_config_keys_are_read_from_a_worktree_too(tmp_path, git_home, monkey
     (tmp_path / "b.ipynb").write_text(dumps(KEYS_NB))  # outside any repository: nothing read
     assert cli.main(["strip", "b.ipynb"]) == 0
     assert "kernelspec" in json.loads((tmp_path / "b.ipynb").read_text())["metadata"]
+
+
+# --- nbstripout-fast 1.1.2: its tests/test_nbstripout_fast.py, on the notebook it builds and
+# executes there (the outputs written out here: 2, 3, 5 and an ipywidgets Output) ------------
+
+_FAST_SOURCES = [
+    ("markdown", "# Welcome to my notebook", None),
+    ("code", "1 + 1", "2"),
+    ("code", "x = 2\nx +1", "3"),
+    ("markdown", "## A section", None),
+    ("code", "", None),
+    ("code", "x += 3\nx", "5"),
+    ("code", "from ipywidgets import Output; o = Output(); o", "Output()"),
+    ("code", "with o: print('hi')", None),
+]
+
+
+def _fast_executed():
+    cells, count = [], 0
+    for number, (kind, source, result) in enumerate(_FAST_SOURCES):
+        if kind == "markdown":
+            cells.append(markdown(source, id=f"c{number}"))
+            continue
+        count += bool(source)
+        outputs = []
+        if result == "Output()":
+            data = {
+                "application/vnd.jupyter.widget-view+json": {"model_id": "m", "version_major": 2},
+                "text/plain": result,
+            }
+            outputs = [execute_result(data, count=count)]
+        elif result:
+            outputs = [execute_result({"text/plain": result}, count=count)]
+        cells.append(code(source, count=count if source else None, outputs=outputs, id=f"c{number}"))
+    return make_nb(
+        *cells,
+        metadata={
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python", "version": "3.11.7"},
+        },
+    )
+
+
+FAST_REGEXES = [
+    (r"Output\(\)", True),
+    (r"Output", True),
+    (r"Output.*", True),
+    (r"what?", False),
+    (r"utput.*", True),
+    (r".*utput.*", True),
+    (r"put*", True),
+    (r".*put.*", True),
+    (r"put\(\)", True),
+    (r"put\(\)$", True),
+    (r"^put\(\)$", False),
+    (r"Output$", False),
+]
+
+
+@pytest.mark.parametrize("keep_output", [True, False])
+@pytest.mark.parametrize(("regex", "matches"), FAST_REGEXES)
+def test_nbstripout_fast_regex_cases(tmp_path, regex, matches, keep_output):
+    keep = ["--keep-output"] if keep_output else []
+    args = [*keep, "--extra-keys", "metadata.language_info", "--strip-regex", regex]
+    data = dumps(_fast_executed()).encode()
+    theirs, mine, proc, code_ = both(tmp_path, data, ["nbstripout-fast", *args], ["strip", *args])
+    assert (proc.returncode, code_) == (0, 0), proc.stderr
+    assert json.loads(mine) == json.loads(theirs)
+    # Its own assertion: a match strips the widget cell's output whatever keep_output says.
+    assert len(json.loads(mine)["cells"][-2]["outputs"]) == (0 if matches or not keep_output else 1)
+
+
+FAST_OPTIONS = [
+    pytest.param([], id="strip-all"),
+    pytest.param(["--keep-output"], id="keep-output"),
+    pytest.param(["--keep-count"], id="keep-count"),
+    pytest.param(["--drop-empty-cells"], id="drop-empty-cells"),
+    pytest.param(["--extra-keys", "metadata.language_info cell.id"], id="extra-keys-cell-id"),
+    pytest.param(["--keep-output", "--keep-count"], id="keep-both"),
+    pytest.param(["--keep-keys", "cell.metadata.collapsed"], id="keep-keys"),
+]
+
+
+@pytest.mark.parametrize("args", FAST_OPTIONS)
+@pytest.mark.parametrize("tagged", [False, True], ids=["", "keep-output-tag"])
+def test_nbstripout_fast_option_cases(tmp_path, args, tagged):
+    nb = _fast_executed()
+    nb["cells"][1]["metadata"] = {"collapsed": False, **({"tags": ["keep_output"]} if tagged else {})}
+    if "--extra-keys" not in args:
+        args = [*args, "--extra-keys", "metadata.language_info"]
+    ours = [("--keep-metadata-keys" if a == "--keep-keys" else a) for a in args]
+    for source_as_strings in (False, True):  # its test_source_as_strings: json.dumps, not nbformat
+        data = (json.dumps(nb) if source_as_strings else dumps(nb)).encode()
+        theirs, mine, proc, code_ = both(
+            tmp_path / str(source_as_strings), data, ["nbstripout-fast", *args], ["strip", *ours]
+        )
+        assert (proc.returncode, code_) == (0, 0), proc.stderr
+        assert _normalised(mine) == _normalised(theirs)
+
+
+def _normalised(data: bytes):
+    """The notebook as nbformat reads it (text lists joined): nbguard writes nbformat's
+    lists, nbstripout-fast keeps what it read."""
+    from nbformat.v4 import nbjson
+
+    return json.loads(json.dumps(nbjson.reads(data.decode("utf-8"))))
