@@ -789,3 +789,59 @@ def _normalised(data: bytes):
     from nbformat.v4 import nbjson
 
     return json.loads(json.dumps(nbjson.reads(data.decode("utf-8"))))
+
+
+# --- nbwipers 0.7.2: its tests/e2e_notebooks/*.toml configurations, translated into
+# [tool.nbguard] by nbguard migrate itself, both tools reading their own section -------------
+
+NBWIPERS_CONFIGS = [
+    pytest.param("", id="default"),
+    pytest.param("drop-empty-cells = true", id="drop-empty-cells"),
+    pytest.param('drop-tagged-cells = ["test"]', id="drop-tagged-cells"),
+    pytest.param(
+        'keep-keys = ["cell.metadata.scrolled", "cell.metadata.collapsed", "metadata.a"]', id="keep-keys"
+    ),
+    pytest.param('extra-keys = ["metadata.kernelspec", "metadata.language_info"]', id="extra-keys"),
+    pytest.param("drop-count = false", id="keep-count"),
+    pytest.param("drop-output = false", id="keep-output"),
+    pytest.param("drop-output = false\ndrop-count = false", id="keep-output-keep-count"),
+    pytest.param("drop-output = true\ndrop-count = true", id="drop-both"),
+    pytest.param(
+        'extra-keys = ["cell.metadata.application/vnd.databricks.v1+cell", '
+        '"metadata.application/vnd.databricks.v1+notebook"]',
+        id="metadata-period",
+    ),
+    pytest.param("strip-kernel-info = true", id="strip-kernel-info"),
+    pytest.param('id-action = "drop"', id="drop-id"),
+    pytest.param('id-action = "sequential"', id="sequential-id"),
+    pytest.param("strip-init-cell = true", id="strip-init-cells"),
+]
+
+
+def _without_nbwipers_counts(nb):
+    """nbwipers adds execution_count to every kept output, which the schema allows only in
+    execute_result (docs/differences.md): taken out of the others before comparing."""
+    for cell in nb["cells"]:
+        for output in cell.get("outputs", []):
+            if output["output_type"] != "execute_result":
+                output.pop("execution_count", None)
+    return nb
+
+
+@pytest.mark.parametrize("config", NBWIPERS_CONFIGS)
+def test_nbwipers_e2e_configurations_translated_by_migrate(tmp_path, monkeypatch, capsys, config):
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / "pyproject.toml").write_text(f"[tool.nbwipers]\n{config}\n")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["migrate", "--write"]) == 0
+    capsys.readouterr()
+    for name in ("theirs.ipynb", "ours.ipynb"):
+        (tmp_path / name).write_text(dumps(E2E_NB))
+    proc = run_peer(["nbwipers", "clean", "theirs.ipynb"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    if "[tool.nbguard]" not in (tmp_path / "pyproject.toml").read_text():
+        (tmp_path / "pyproject.toml").write_text("")  # the default: nothing to translate
+    assert cli.main(["strip", "ours.ipynb"]) == 0
+    theirs = _without_nbwipers_counts(_normalised((tmp_path / "theirs.ipynb").read_bytes()))
+    assert _normalised((tmp_path / "ours.ipynb").read_bytes()) == theirs
+    os.chdir(ROOT)

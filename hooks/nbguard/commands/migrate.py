@@ -235,7 +235,9 @@ _NBWIPERS_FLAGS = {
 def from_nbwipers(table: dict[str, Any], m: Migration, source: str) -> None:
     """nbwipers' settings, as ``[tool.nbwipers]`` keys or its long options."""
     for key, value in table.items():
-        if key in _NBWIPERS_FLAGS and value is True:
+        if key in ("drop-output", "drop-count") and isinstance(value, bool):  # its configuration's keys
+            m.set(f"keep-{key[5:]}", not value, source)
+        elif key in _NBWIPERS_FLAGS and value is True:
             m.set(*_NBWIPERS_FLAGS[key], source=source)
         elif key in ("keep-output", "keep-count", "drop-empty-cells") and value is False:
             continue
