@@ -845,3 +845,33 @@ def test_nbwipers_e2e_configurations_translated_by_migrate(tmp_path, monkeypatch
     theirs = _without_nbwipers_counts(_normalised((tmp_path / "theirs.ipynb").read_bytes()))
     assert _normalised((tmp_path / "ours.ipynb").read_bytes()) == theirs
     os.chdir(ROOT)
+
+
+def test_nb_clean_keeps_whitespace_only_cells_where_drop_empty_cells_drops_them(tmp_path):
+    """docs/differences.md: nb-clean -e removes only cells with no text at all."""
+    nb = make_nb(code("x = 1"), code("  \n"), code(""), markdown(""))
+    theirs, mine, proc, _ = both(
+        tmp_path, dumps(nb).encode(), ["nb-clean", "clean", "-e"], ["strip", "--drop-empty-cells"]
+    )
+    assert proc.returncode == 0
+    assert [c["source"] for c in json.loads(theirs)["cells"]] == [["x = 1"], ["  \n"]]
+    assert [c["source"] for c in json.loads(mine)["cells"]] == [["x = 1"]]
+
+
+def test_nb_clean_preserve_all_cell_metadata_keeps_what_nbguard_strips_by_default(tmp_path):
+    """nb-clean -m keeps every cell metadata field; nbguard's defaults remove nbstripout's
+    noisy keys (collapsed, scrolled, ExecuteTime...): --keep-metadata-keys keeps them."""
+    data = dumps(METADATA_NB).encode()
+    theirs, mine, _, _ = both(
+        tmp_path,
+        data,
+        ["nb-clean", "clean", "-m"],
+        [
+            "strip",
+            "--extra-keys",
+            "metadata.language_info.version",
+            "--keep-metadata-keys",
+            "cell.metadata.collapsed",
+        ],
+    )
+    assert mine == theirs

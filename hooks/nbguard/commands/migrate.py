@@ -200,8 +200,13 @@ def from_nb_clean(args: Sequence[str], m: Migration, source: str) -> None:
     fields = [*(ns.preserve_cell_metadata or []), *ns.preserve_cell_metadata_field]
     if fields:
         m.set("preserve-cell-metadata", fields, source)
-    elif ns.preserve_cell_metadata is None:  # -m alone keeps every field
+    elif ns.preserve_cell_metadata is None:
         m.set("remove-cell-metadata", value=True, source=source)
+    else:  # -m alone keeps every field, nbstripout's noisy ones too
+        from nbguard.checks.strip import DEFAULT_EXTRA_KEYS
+
+        kept = [k for k in DEFAULT_EXTRA_KEYS if k.startswith("cell.metadata.")]
+        m.set("keep-metadata-keys", kept, source)
     if ns.remove_all_notebook_metadata:
         m.set("remove-all-notebook-metadata", value=True, source=source)
     elif not ns.preserve_notebook_metadata:
