@@ -350,7 +350,16 @@ TRANSLATIONS = [
     (
         M.from_nb_clean,
         ["-m", "-n"],
-        {},
+        {
+            "keep-metadata-keys": [
+                "cell.metadata.collapsed",
+                "cell.metadata.ExecuteTime",
+                "cell.metadata.execution",
+                "cell.metadata.heading_collapsed",
+                "cell.metadata.hidden",
+                "cell.metadata.scrolled",
+            ]
+        },
         ["s: nb-clean strips cells tagged keep_output; nbguard keeps their outputs"],
     ),
     (
