@@ -21,7 +21,7 @@ from nbguard import cli
             (
                 "nbguard: error: argument COMMAND: invalid choice: 'chek' (choose from 'check', 'order', "
                 "'secrets', 'privacy', 'images', 'errors', 'strip', 'baseline', 'config', 'install', "
-                "'uninstall', 'filter', 'history', 'check-install') (did you mean 'check'?)"
+                "'uninstall', 'filter', 'history', 'migrate', 'check-install') (did you mean 'check'?)"
             ),
         ),
         (["check", "--fixx"], "nbguard: error: unrecognized arguments: --fixx (did you mean '--fix'?)"),
@@ -75,7 +75,7 @@ def test_no_path_with_a_terminal_on_stdin_prints_usage(capsys, monkeypatch, comm
     [
         ("script.py", "x = 1\n", "not a notebook (a .py file; nbguard reads .ipynb)"),
         ("Makefile", "all:\n", "not a notebook (not a .ipynb file; nbguard reads .ipynb)"),
-        ("data.json", "{}", "not a notebook: no 'nbformat' version"),
+        ("data.json", "{}", "not a notebook: no 'cells' list"),
         ("broken.ipynb", "x", "invalid JSON: Expecting value (line 1, column 1)"),
     ],
 )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -237,15 +238,15 @@ def test_smudge_passes_content_through():
         (BROKEN, "NBG001 invalid JSON: Expecting value (line 2, column 1)"),
         (b"", "NBG001 empty file"),
         (
-            b'{"nbformat": 2, "worksheets": []}',
-            "NBG001 unsupported nbformat 2 (nbguard reads nbformat 3 and 4)",
+            b'{"nbformat": 5, "cells": []}',
+            "NBG001 unsupported nbformat 5 (nbguard reads nbformat 1 to 4)",
         ),
         (
             dumps(make_nb(code("x", metadata={"keep_output": False, "tags": ["keep_output"]}))).encode(),
             "NBG001 cell 1: metadata keep_output is false but the cell is tagged keep_output",
         ),
     ],
-    ids=["invalid-json", "empty", "nbformat-2", "contradiction"],
+    ids=["invalid-json", "empty", "nbformat-5", "contradiction"],
 )
 def test_unstrippable_content_passes_through_with_a_warning(data, warning):
     stream_in = HANDSHAKE + request("clean", "bad.ipynb", data) + request("clean", "ok.ipynb", DIRTY_BYTES)
@@ -333,6 +334,22 @@ def test_each_path_gets_its_own_options(configured):
     assert docs == DIRTY_BYTES  # strip = false
     assert top == dumps(S.strip(DIRTY, S.StripOptions(keep_count=True))).encode()
     assert results == dumps(S.strip(DIRTY, S.StripOptions(keep_output=True, keep_count=True))).encode()
+
+
+def test_the_filter_honours_exclude_and_strips_zeppelin_notes(configured):
+    """exclude (nbwipers' key) holds in the filter too; a .zpln file is a Zeppelin note."""
+    (configured / ".nbguard.toml").write_text('exclude = ["vendor"]\n')
+    note = json.dumps({"paragraphs": [{"text": "x", "results": {"code": "SUCCESS"}}]}).encode()
+    data = HANDSHAKE + b"".join(
+        [request("clean", "vendor/a.ipynb", DIRTY_BYTES), request("clean", "n.zpln", note)]
+    )
+    _, out, err = serve(data, Resolver())
+    assert err == ""
+    vendored, zeppelin = (c for _, c in replies(split_packets(out)))
+    assert vendored == DIRTY_BYTES
+    assert (
+        zeppelin == b'{\n  "paragraphs": [\n    {\n      "text": "x",\n      "results": {}\n    }\n  ]\n}\n'
+    )
 
 
 def test_configuration_error_refuses_the_file(configured):

@@ -5,8 +5,10 @@ input is either *rejected* (a one-line ``NBG001`` naming the file, a non-zero
 exit, its bytes and modification time unchanged) or, where the test id says
 so, *processed* like any notebook because it is one:
 
-- ``nbformat3-valid-processed``: nbformat 3 is supported and stripped in its
-  own structure (a malformed one is rejected).
+- ``nbformat3-valid-processed``, ``nbformat2-...``, ``nbformat1-...``,
+  ``no-nbformat-key-processed``: nbformat 1 to 3 are stripped in their own structure
+  and written as nbformat's writer for that version does (a malformed one is rejected);
+  a file without an 'nbformat' key is version 1, as nbformat and nbstripout read it.
 - ``utf8-bom-tolerated``: a byte-order mark is accepted on reading (issue 2)
   and dropped when the file is rewritten, since Jupyter cannot open it.
 - ``duplicate-keys-last-wins``: the last value of a repeated key counts, as in
@@ -127,6 +129,22 @@ def _nbformat3_writes(nb: dict[str, object]) -> bytes:
     return (nbjson.writes(nbjson.reads(json.dumps(nb))) + "\n").encode()
 
 
+def _old_writes(nb: dict[str, object]) -> bytes:
+    """nbformat's own writer for version 2, or 1 (which a file without 'nbformat' reads as)."""
+    from nbformat import v1, v2
+
+    module = v2.nbjson if nb.get("nbformat") == 2 else v1.nbjson
+    return (module.writes(module.reads(json.dumps(nb))) + "\n").encode()
+
+
+def _v2(stripped: bool) -> dict[str, object]:
+    return {**_v3([_v3_code(stripped)]), "nbformat": 2}
+
+
+def _no_version(stripped: bool) -> dict[str, object]:
+    return {k: v for k, v in json.loads(CLEAN if stripped else DIRTY).items() if k != "nbformat"}
+
+
 def _json_error(data: bytes) -> str:
     """The reference parser's own description of what is wrong."""
     try:
@@ -237,14 +255,24 @@ CASES = [
         "cell 2: unknown cell_type 'widget'",
     ),
     Case(
-        "nbformat1",
-        json.dumps({"nbformat": 1, "name": "x", "cells": []}).encode(),
-        "unsupported nbformat 1 (nbguard reads nbformat 3 and 4)",
+        "nbformat1-valid-processed",
+        json.dumps({**_no_version(stripped=False), "nbformat": 1}).encode(),
+        stripped=_old_writes({**_no_version(stripped=True), "nbformat": 1}),
     ),
     Case(
-        "nbformat2",
-        json.dumps({"nbformat": 2, "metadata": {}, "worksheets": [{"cells": []}]}).encode(),
-        "unsupported nbformat 2 (nbguard reads nbformat 3 and 4)",
+        "no-nbformat-key-processed",
+        json.dumps(_no_version(stripped=False)).encode(),
+        stripped=_old_writes(_no_version(stripped=True)),
+    ),
+    Case(
+        "nbformat2-valid-processed",
+        json.dumps(_v2(stripped=False)).encode(),
+        stripped=_old_writes(_v2(stripped=True)),
+    ),
+    Case(
+        "nbformat2-without-worksheets",
+        json.dumps({"metadata": {}, "nbformat": 2}).encode(),
+        "nbformat 2 notebook without a 'worksheets' list",
     ),
     Case(
         "nbformat3-valid-processed",
@@ -264,7 +292,7 @@ CASES = [
     Case(
         "nbformat5",
         _with(nbformat=5, nbformat_minor=0),
-        "unsupported nbformat 5 (nbguard reads nbformat 3 and 4)",
+        "unsupported nbformat 5 (nbguard reads nbformat 1 to 4)",
     ),
     Case("directory-named-ipynb", reason="is a directory", make=_directory),
     Case("missing-path", reason="no such file", make=lambda path: None),

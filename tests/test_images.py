@@ -26,7 +26,7 @@ from nbfactory import (
 )
 from nbguard.checks import images
 from nbguard.checks.images import ALLOW_TAG, base64_size, check, iter_images, kib, pixel_size
-from nbguard.notebook import iter_cells, read
+from nbguard.notebook import iter_cells, layout_of, read
 from nbguard.report.finding import Finding
 
 main = subcommand("images")
@@ -454,7 +454,7 @@ def test_pixel_size_of_images():
 
 def _every_image(nb: dict) -> list[images.Image]:
     """iter_images without its cheap test: every untagged cell searched in full."""
-    major = nb.get("nbformat", 4)
+    major = layout_of(nb)  # nbformat 2 and 3: outputs keyed by format (png), as v3
     return [
         image
         for number, cell in enumerate(iter_cells(nb), start=1)

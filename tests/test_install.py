@@ -327,3 +327,16 @@ def test_status_says_broken_when_the_recorded_interpreter_is_gone(repo, tmp_path
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "nbguard git filter: broken"
     assert out[-1] == f"broken: {gone} (recorded by 'nbguard install') does not exist; run it again"
+
+
+def test_install_python_writes_the_given_interpreter_and_git_runs_it(repo, capsys):
+    """nbstripout's --python: here the name python3 on PATH, for a clone shared between systems."""
+    python = shutil.which("python3", path=str(Path(sys.executable).parent)) or sys.executable
+    assert cli.main(["install", "--python", python]) == 0
+    quoted = shlex.quote(python)
+    assert config()["filter.nbguard.clean"] == f"{quoted} -m nbguard filter --clean %f"
+    assert config()["diff.nbguard.textconv"] == f"{quoted} -m nbguard strip -t"
+    nb = '{"cells": [{"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [], "source": []}], "metadata": {}, "nbformat": 4, "nbformat_minor": 4}'
+    (repo / "a.ipynb").write_text(nb)
+    git("add", "a.ipynb")
+    assert '"execution_count": null' in git("show", ":a.ipynb")

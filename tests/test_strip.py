@@ -264,10 +264,11 @@ def test_main_strips_in_place(dirty, clean, capsys):
     assert capsys.readouterr().out == ""
 
 
-@pytest.mark.parametrize("flag", ["--check", "--verify", "--dry-run"])
-def test_main_check_writes_nothing(dirty, clean, capsys, flag):
+@pytest.mark.parametrize(("flag", "exit_code"), [("--check", 1), ("--verify", 1), ("--dry-run", 0)])
+def test_main_check_writes_nothing(dirty, clean, capsys, flag, exit_code):
+    """--dry-run is nbstripout's: it lists, and exits 0; --check and --verify exit 1."""
     before = dirty.read_bytes()
-    assert strip_main([flag, str(dirty), str(clean)]) == 1
+    assert strip_main([flag, str(dirty), str(clean)]) == exit_code
     assert capsys.readouterr().out == f"{dirty}: NBG401 would be stripped (2 outputs, 2 execution counts)\n"
     assert dirty.read_bytes() == before
     assert strip_main([flag, str(clean)]) == 0

@@ -34,6 +34,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "nbguard.commands.history",
         "check every notebook ever committed; with --rewrite, clean history (git-filter-repo)",
     ),
+    "migrate": (
+        "nbguard.commands.migrate",
+        "translate an nbstripout, nb-clean, nbwipers or nbstripout-fast set-up into nbguard's (dry run)",
+    ),
     "check-install": (
         "nbguard.commands.check_install",
         "fail when notebooks are declared filter=nbguard but this clone has no such filter",

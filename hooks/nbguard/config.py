@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 from nbguard.notebook.document import DEFAULT_MAX_BYTES
-from nbguard.registry import CHOICE, COUNT, FLAG, SWITCH, TEXT, Option
+from nbguard.registry import CHOICE, COUNT, FLAG, LIST, SWITCH, TEXT, Option
 
 Settings = dict[str, Any]
 
@@ -57,6 +57,24 @@ RUN_OPTIONS: tuple[Option, ...] = (
         DEFAULT_MAX_BYTES // 2**20,
         "largest notebook file read, in MiB; a larger one is an NBG001 finding, never read",
         expected_text="a whole number of MiB",
+    ),
+    Option(
+        "exclude",
+        LIST,
+        [],
+        "notebooks to leave alone: globs relative to the configuration file's folder (the current "
+        "folder on the command line); one without a / matches any file or folder name (nbwipers)",
+        metavar="GLOBS",
+        per_path=False,
+    ),
+    Option(
+        "extend-exclude",
+        LIST,
+        [],
+        "more globs to leave alone, added to exclude's (nbwipers)",
+        metavar="GLOBS",
+        per_path=False,
+        adds=True,
     ),
     Option(
         "exit-zero",
@@ -148,6 +166,12 @@ def glob_to_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out) + "(?:/.*)?")
 
 
+def _exclude_pattern(glob: str) -> re.Pattern[str]:
+    """A glob with no / inside matches a file or folder name at any depth (as in .gitignore)."""
+    glob = glob.strip().rstrip("/")
+    return glob_to_regex(glob if "/" in glob else f"**/{glob}")
+
+
 def _load_toml(path: str) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
@@ -223,6 +247,8 @@ class Resolver:
         self._found: dict[str, ConfigFile | None] = {}
         self._by_folder: dict[str, ConfigFile | None] = {}
         self._derived: dict[tuple[Any, ...], Any] = {}
+        self._excludes: dict[str | None, tuple[str, tuple[re.Pattern[str], ...]]] = {}
+        self._git_keys: dict[str, list[str]] | None = None
 
     def find(self, folder: str) -> ConfigFile | None:
         """The configuration nearest to ``folder``, looking upward to the repository root."""
@@ -267,6 +293,24 @@ class Resolver:
             self._derived[key] = make(self._settings(config, overrides))
         return cast("T", self._derived[key])
 
+    def excluded(self, path: str) -> bool:
+        """Whether ``exclude`` or ``extend-exclude`` (of the configuration nearest to ``path``,
+        or the command line) names ``path``."""
+        if path == "-":
+            return False
+        config = self.config_for(path)
+        key = config.path if config is not None else None
+        if key not in self._excludes:
+            settings = self._settings(config, ())
+            globs = [*settings["exclude"], *settings["extend-exclude"]]
+            folder = config.folder if config is not None and "exclude" not in self.cli else os.getcwd()
+            self._excludes[key] = (folder, tuple(_exclude_pattern(g) for g in globs))
+        folder, patterns = self._excludes[key]
+        if not patterns:
+            return False
+        rel = os.path.relpath(os.path.abspath(path), folder).replace(os.sep, "/")
+        return any(p.fullmatch(rel) for p in patterns)
+
     @staticmethod
     def _overrides_for(config: ConfigFile | None, path: str) -> tuple[int, ...]:
         """The indices of the overrides in ``config`` whose patterns match ``path``."""
@@ -290,7 +334,29 @@ class Resolver:
             if option.adds and isinstance(settings[key], list):
                 value = [*settings[key], *value]  # noqa: PLW2901 - the union, configured first
             settings[key] = value
+        for key, keys in self.nbstripout_keys().items():
+            settings[key] = [*settings[key], *keys]  # added to the rest, as nbstripout adds them
         return settings
+
+    def nbstripout_keys(self) -> dict[str, list[str]]:
+        """The valid keys of git's ``filter.nbstripout.extrakeys`` and ``keepmetadatakeys``
+        (not with ``--isolated``); an invalid one is ignored with a warning, as nbstripout does."""
+        if self._git_keys is None:
+            from nbguard import nbstripout_config
+
+            self._git_keys = {}
+            for setting, keys in ({} if self.isolated else nbstripout_config.read(os.getcwd())).items():
+                valid = []
+                for key in keys:
+                    head, _, tail = key.partition(".")
+                    if head in ("metadata", "cell") and tail:
+                        valid.append(key)
+                    else:
+                        name = "extrakeys" if setting == "extra-keys" else "keepmetadatakeys"
+                        where = f"git config filter.nbstripout.{name}"
+                        print(f"nbguard: warning: ignoring invalid key {key!r} in {where}", file=sys.stderr)
+                self._git_keys[setting] = valid
+        return self._git_keys
 
     def run_settings(self) -> Settings:
         """Settings for the run as a whole (format, baseline...): the config nearest the cwd."""

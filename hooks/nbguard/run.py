@@ -63,6 +63,8 @@ def add_common_arguments(
         run_option("format").add_to(parser)
     add_isolated_argument(parser)
     run_option("max-notebook-mb").add_to(parser)
+    run_option("exclude").add_to(parser)
+    run_option("extend-exclude").add_to(parser)
     parser.add_argument(
         "-j",
         "--jobs",
@@ -127,12 +129,12 @@ def map_files(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[R
         yield from pool.map(fn, items, chunksize=max(1, len(items) // (jobs * 16)))
 
 
-def load(path: str, max_bytes: int = notebook.DEFAULT_MAX_BYTES) -> Document:
-    """Read ``path`` ('-' is standard input, read whole) as a notebook."""
+def load(path: str, max_bytes: int = notebook.DEFAULT_MAX_BYTES, *, zeppelin: bool = False) -> Document:
+    """Read ``path`` ('-' is standard input, read whole) as a notebook (a Zeppelin note)."""
     if path == paths.STDIN:
-        return notebook.parse(sys.stdin.buffer.read())
+        return notebook.parse(sys.stdin.buffer.read(), zeppelin=zeppelin)
     try:
-        return notebook.read(path, max_bytes)
+        return notebook.read(path, max_bytes, zeppelin=zeppelin)
     except NotebookError as exc:
         if path.endswith(".ipynb") or not str(exc).startswith("invalid JSON"):
             raise
@@ -210,6 +212,16 @@ def check_notebook(nb: Notebook, plan: Plan) -> tuple[list[Finding], Notebook]:
     return findings, committed
 
 
+def check_document(doc: Document, plan: Plan, nb: Notebook | None = None) -> tuple[list[Finding], Notebook]:
+    """:func:`check_notebook` on ``nb`` (default: the document's), or for a Zeppelin note
+    only the stripping (no check reads one)."""
+    if doc.zeppelin:
+        from nbguard.checks.strip import strip_zeppelin
+
+        return [], strip_zeppelin(doc.nb, plan.strip)
+    return check_notebook(doc.nb if nb is None else nb, plan)
+
+
 @dataclass(frozen=True)
 class Job:
     path: str
@@ -236,15 +248,15 @@ class Outcome:
 
 def run_job(job: Job) -> Outcome:  # noqa: PLR0911 - one return per outcome
     """Check one file and, with ``job.fix``, write what would be committed."""
-    from nbguard.checks.strip import describe, would_strip
+    from nbguard.checks.strip import describe, is_zeppelin, too_large, would_strip, writing
 
     def unreadable(exc: NotebookError) -> Outcome:
         return Outcome((error_finding(job.path, exc, job.io_check),), readable=False)
 
     try:
-        doc = load(job.path, job.plan.max_bytes)
-        nb, fixed = _rewritten(job, doc.nb)
-        found, committed = check_notebook(nb, job.plan)
+        doc = load(job.path, job.plan.max_bytes, zeppelin=is_zeppelin(job.path, job.plan.strip))
+        nb, fixed = _rewritten(job, doc)
+        found, committed = check_document(doc, job.plan, nb)
     except NotebookError as exc:
         return unreadable(exc)
     except Exception as exc:  # noqa: BLE001 - a bug must not stop the run, nor print a traceback
@@ -262,32 +274,35 @@ def run_job(job: Job) -> Outcome:  # noqa: PLR0911 - one return per outcome
     else:
         entries, new, matched = (), tuple(found), frozenset()
     try:
-        data = notebook.changed_bytes(doc, committed)
+        data = notebook.changed_bytes(writing(doc, job.plan.strip), committed)
     except NotebookError as exc:
         return unreadable(exc)
+    large = tuple(too_large(job.path, len(doc.data if data is None else data), job.plan.strip))
     # Each outcome's findings are placed on the file's lines in one pass (a parse of its JSON).
     if data is None or job.filtered:  # the filter strips what is committed
-        return Outcome(_located(job, doc, new), notes, matched, entries)
+        return Outcome(_located(job, doc, (*new, *large)), notes, matched, entries)
     if not job.fix:
         would = would_strip(job.path, doc.nb, committed)
-        return Outcome(_located(job, doc, (*new, would)), notes, matched, entries)
+        return Outcome(_located(job, doc, (*new, would, *large)), notes, matched, entries)
     fix_notes = tuple(f"{job.path}: {note}" for note in fixed)
     # A failing notebook keeps the evidence (it is not stripped); the rewrites keep it too.
-    failed = _write(job, _bytes_of(doc, nb) if new else data) if fixed or not new else None
+    written = _bytes_of(writing(doc, job.plan.strip), nb) if new else data
+    failed = _write(job, written) if fixed or not new else None
     if failed is not None:
         return Outcome((failed,), notes, matched, entries)
     if new:
-        return Outcome(_located(job, doc, new), (*notes, *fix_notes), matched, entries)
+        return Outcome(_located(job, doc, (*new, *large)), (*notes, *fix_notes), matched, entries)
     # Where nothing strips (nbguard privacy --fix, or stripping changes nothing), only the
     # rewrites changed the file.
     strip_note = () if committed is nb else (f"{job.path}: stripped {describe(nb, committed)}",)
-    return Outcome((), (*notes, *strip_note, *fix_notes), matched, entries, stripped=bool(strip_note))
+    return Outcome(large, (*notes, *strip_note, *fix_notes), matched, entries, stripped=bool(strip_note))
 
 
-def _rewritten(job: Job, nb: Notebook) -> tuple[Notebook, list[str]]:
-    """The notebook after --fix's rewrites (none under the git filter), and their notes."""
-    fixed = []
-    for rewrite in () if job.filtered else job.plan.fixes:
+def _rewritten(job: Job, doc: Document) -> tuple[Notebook, list[str]]:
+    """The notebook after --fix's rewrites (none under the git filter, none for a Zeppelin
+    note), and their notes."""
+    nb, fixed = doc.nb, []
+    for rewrite in () if job.filtered or doc.zeppelin else job.plan.fixes:
         nb, note = rewrite(nb)
         if note:
             fixed.append(note)
@@ -417,6 +432,7 @@ class Run:
     summary: bool = False  # print a summary line (and progress on a terminal)
     io_check: str = "io"
     spare_filtered: bool = False  # with fix: only check notebooks under nbguard's git filter
+    dry_run: bool = False  # a notebook that would be stripped does not fail the run
 
 
 def _baseline_path(resolver: Resolver, given: str | None) -> str | None:
@@ -464,6 +480,8 @@ def plan_jobs(args: argparse.Namespace, resolver: Resolver, run: Run, base: bl.B
     folders: dict[str, str] = {}
     for named in args.paths or list(run.default_paths):
         for path in paths.expand([named]):  # inside git: tracked, and untracked not ignored
+            if resolver.excluded(path):
+                continue
             key = _key_path(path, root, folders) if base else ""
             known = base.for_file(key) if base else frozenset()
             plan = resolver.derived(path, make)
@@ -537,7 +555,7 @@ def run_checks(args: argparse.Namespace, run: Run) -> int:
         for note in outcome.notes:
             reporter.note(note)
         matched |= outcome.matched
-        retv |= 1 if outcome.findings else 0
+        retv |= 1 if any(not run.dry_run or f.code != "NBG401" for f in outcome.findings) else 0
     progress.clear()
     if base is not None and getattr(args, "show_stale", False):
         checked = {job.key_path for job in jobs}
@@ -580,10 +598,15 @@ def add_subcommand_arguments(parser: argparse.ArgumentParser, name: str) -> None
         mode.add_argument(
             "--check",
             "--verify",
-            "--dry-run",
             dest="check",
             action="store_true",
             help="write nothing; name each notebook that would change and exit 1",
+        )
+        mode.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="write nothing; name each notebook that would change, and exit 0 (nbstripout's "
+            "--dry-run; --check exits 1)",
         )
         mode.add_argument(
             "-t", "--textconv", action="store_true", help="print the stripped notebooks to standard output"
@@ -605,6 +628,9 @@ def run_subcommand(args: argparse.Namespace, name: str) -> int:
     if not args.paths and sys.stdin.isatty():  # nothing named, and no notebook piped in
         args.parser.error("no PATH given (name notebooks or folders, or pipe a notebook in with '-')")
     fixer = checks.get(name).fixer
+    dry_run = fixer and args.dry_run
+    if dry_run:
+        args.check = True
     if fixer and (args.textconv or not args.paths or args.paths == [paths.STDIN]):
         return _to_stdout(args, name)
     fix = (fixer and not args.check) or getattr(args, "fix", False)
@@ -616,7 +642,7 @@ def run_subcommand(args: argparse.Namespace, name: str) -> int:
     names = (ORDER, name) if hook else (name,)
     # Filter mode keeps outputs in the working copy: as a hook, a notebook under the filter
     # is only checked (by hand, `nbguard strip` strips what it is asked to).
-    run = Run(names, fix=fix, notes=True, io_check=name, spare_filtered=hook)
+    run = Run(names, fix=fix, notes=True, io_check=name, spare_filtered=hook, dry_run=dry_run)
     return run_checks(args, run)
 
 
@@ -632,15 +658,21 @@ def _to_stdout(args: argparse.Namespace, name: str) -> int:
         plans = [(path, resolver.derived(path, planner((name,)))) for path in targets]
     except ConfigError as exc:
         return usage_error(exc)
-    from nbguard.checks.strip import would_strip
+    from nbguard.checks.strip import is_zeppelin, would_strip, writing
 
     reporter = Reporter(fmt, None if args.check else sys.stderr)
     retv = 0
     for path, plan in plans:
         raw = sys.stdin.buffer.read() if path == paths.STDIN else None
         try:
-            doc = notebook.parse(raw) if raw is not None else load(path, plan.max_bytes)
-            _, committed = check_notebook(doc.nb, plan)
+            zeppelin = is_zeppelin(path, plan.strip)
+            doc = (
+                notebook.parse(raw, zeppelin=zeppelin)
+                if raw is not None
+                else load(path, plan.max_bytes, zeppelin=zeppelin)
+            )
+            _, committed = check_document(doc, plan)
+            doc = writing(doc, plan.strip)
             if args.textconv:
                 data: bytes | None = notebook.serialize(doc, committed)
             else:
@@ -654,7 +686,7 @@ def _to_stdout(args: argparse.Namespace, name: str) -> int:
         if args.check:
             if data is not None:
                 reporter.add([would_strip(path, doc.nb, committed, name)])
-                retv = 1
+                retv |= 0 if args.dry_run else 1
             continue
         sys.stdout.buffer.write(doc.data if data is None else data)
     sys.stdout.buffer.flush()

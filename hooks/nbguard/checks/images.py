@@ -222,7 +222,7 @@ def may_hold_images(cell: dict[str, Any]) -> bool:
 
 def iter_images(nb: Notebook) -> Iterator[Image]:
     """Every image in the notebook, except in cells tagged ``nbguard:allow-large-image``."""
-    major = nb.get("nbformat", 4)
+    major = notebook.layout_of(nb)
     for number, cell in enumerate(notebook.iter_cells(nb), start=1):
         # The cheap test first: tags are looked up only where an image may be.
         if may_hold_images(cell) and not allowed(cell):

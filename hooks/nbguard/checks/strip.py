@@ -7,18 +7,32 @@ is cheap. Behaviour and option names follow nbstripout, minus its bugs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nbguard import notebook
 from nbguard.config import ConfigError
 from nbguard.notebook import Document, Notebook, NotebookError
-from nbguard.registry import CHOICE, FLAG, LIST, SIZE, Check, Code, Option, parse_size, split_list
+from nbguard.registry import (
+    CHOICE,
+    FLAG,
+    LIMIT,
+    LIST,
+    SIZE,
+    TEXT,
+    Check,
+    Code,
+    Option,
+    parse_size,
+    split_list,
+)
 from nbguard.report.finding import Finding
 
 NAME = "strip"
 CODE_WOULD_STRIP = "NBG401"
+CODE_TOO_LARGE = "NBG402"
 
 # nbstripout's default list, in its own order.
 DEFAULT_EXTRA_KEYS = (
@@ -50,6 +64,13 @@ class StripOptions:
     keep_output_types: tuple[str, ...] = ()
     drop_output_types: tuple[str, ...] = ()
     id_action: str = "keep"
+    mode: str = "auto"
+    strip_regex: re.Pattern[str] | None = None  # nbstripout-fast: drop outputs whose text matches
+    remove_cell_metadata: bool = False  # nb-clean: all cell metadata, but preserve_cell_metadata
+    preserve_cell_metadata: tuple[str, ...] = ()
+    remove_notebook_metadata: bool = False  # nb-clean's -M
+    unix_newlines: bool = False  # write LF even where the file had CRLF (nbstripout's --unix-newlines)
+    max_kb: int | None = None  # nbwipers' check-large-files: the stripped file's size limit
     enabled: bool = True  # False where configuration says `strip = false` for a path
     removed_keys: tuple[str, ...] = field(init=False, default=())
     # The removed keys as trees (notebook metadata, cell), made once per options, not per notebook.
@@ -161,7 +182,23 @@ def _strip_outputs(outputs: list[Any], keep: bool, opts: StripOptions) -> list[A
         ]
     if opts.drop_output_types:
         outputs = [o for o in outputs if not any(_matches(o, t) for t in opts.drop_output_types)]
+    if opts.strip_regex is not None:
+        outputs = [o for o in outputs if not _regex_matches(o, opts.strip_regex)]
     return outputs
+
+
+def _regex_matches(output: dict[str, Any], pattern: re.Pattern[str]) -> bool:
+    """nbstripout-fast's ``--strip-regex`` test: a stream's text, or the text/plain of a
+    display or result, searched anywhere (error outputs never match)."""
+    output_type = output.get("output_type")
+    if output_type == "stream":
+        text = output.get("text")
+    elif output_type in ("display_data", "execute_result"):
+        data = output.get("data")
+        text = data.get("text/plain") if isinstance(data, dict) else None
+    else:
+        return False
+    return pattern.search(notebook.joined(text)) is not None
 
 
 def _strip_cell(  # noqa: C901, PLR0913, PLR0917 - the per-cell step of strip, kept in one piece
@@ -195,15 +232,25 @@ def _strip_cell(  # noqa: C901, PLR0913, PLR0917 - the per-cell step of strip, k
     out = {**cell, **changes} if changes else cell
     if opts.id_action == "drop" and "id" in out:
         out = {k: v for k, v in out.items() if k != "id"}
-    if cell_metadata_keys is not None and cell_keys[0].isdisjoint(out):
+    if cell_metadata_keys is not None and not opts.remove_cell_metadata and cell_keys[0].isdisjoint(out):
         # Saves a call per cell: most cells hold none of the keys to remove.
         metadata = out.get("metadata")
         if not isinstance(metadata, dict) or cell_metadata_keys.isdisjoint(metadata):
             return out
     result: dict[str, Any] = remove_keys(out, cell_keys)
+    if opts.remove_cell_metadata:
+        result = _clear_cell_metadata(result, opts.preserve_cell_metadata)
     if result is not out and "outputs" in cell:
         result = _keep_output_markers(cell, result, keep_output, opts, number)
     return result
+
+
+def _clear_cell_metadata(cell: dict[str, Any], preserved: tuple[str, ...]) -> dict[str, Any]:
+    metadata = cell.get("metadata")
+    if not isinstance(metadata, dict):
+        return cell
+    kept = {k: v for k, v in metadata.items() if k in preserved}
+    return cell if kept == metadata else {**cell, "metadata": kept}
 
 
 def _keep_output_markers(
@@ -257,6 +304,13 @@ def _only_metadata_keys(tree: KeyTree) -> frozenset[str] | None:
     return groups["metadata"][0]
 
 
+def _strip_metadata(nb: Notebook, nb_keys: KeyTree) -> Any:
+    metadata = remove_keys(nb["metadata"], nb_keys)
+    if isinstance(metadata, dict) and nb.get("nbformat", 1) >= 3:  # nbformat's strip_transient
+        metadata = {k: v for k, v in metadata.items() if k not in notebook.TRANSIENT_METADATA_KEYS}
+    return metadata
+
+
 def strip(nb: Notebook, opts: StripOptions | None = None) -> Notebook:
     """The stripped notebook; ``nb`` itself is not modified.
 
@@ -275,12 +329,7 @@ def strip(nb: Notebook, opts: StripOptions | None = None) -> Notebook:
         keep_output = bool(metadata["keep_output"])
     out = dict(nb)
     if "metadata" in nb:
-        new_metadata = remove_keys(metadata, nb_keys)
-        if isinstance(new_metadata, dict):
-            new_metadata = {
-                k: v for k, v in new_metadata.items() if k not in notebook.TRANSIENT_METADATA_KEYS
-            }
-        out["metadata"] = new_metadata
+        out["metadata"] = {} if opts.remove_notebook_metadata else _strip_metadata(nb, nb_keys)
 
     def strip_cells(cells: list[Any], first_number: int) -> list[Any]:
         kept = (
@@ -293,9 +342,10 @@ def strip(nb: Notebook, opts: StripOptions | None = None) -> Notebook:
             for index, (number, cell) in enumerate(kept)
         ]
 
-    if nb.get("nbformat") == 3:
-        for key in notebook.TRANSIENT_METADATA_KEYS:
-            out.pop(key, None)
+    if notebook.layout_of(nb) == 3:
+        if nb["nbformat"] == 3:
+            for key in notebook.TRANSIENT_METADATA_KEYS:
+                out.pop(key, None)
         worksheets, first = [], 1
         for ws in nb["worksheets"]:
             worksheets.append({**ws, "cells": strip_cells(ws["cells"], first)})
@@ -308,8 +358,24 @@ def strip(nb: Notebook, opts: StripOptions | None = None) -> Notebook:
     return nb if out == nb else out
 
 
+def strip_zeppelin(note: Notebook, opts: StripOptions | None = None) -> Notebook:
+    """A Zeppelin note with every paragraph's results emptied, as nbstripout --mode zeppelin
+    does (no other option applies); ``note`` itself where nothing changes."""
+    if opts is not None and not opts.enabled:
+        return note
+    paragraphs = [
+        {**p, "results": {}} if "results" in p and p["results"] != {} else p for p in note["paragraphs"]
+    ]
+    if all(a is b for a, b in zip(paragraphs, note["paragraphs"], strict=True)):
+        return note
+    return {**note, "paragraphs": paragraphs}
+
+
 def describe(before: Notebook, after: Notebook) -> str:
     """A short summary of what stripping changes, for messages."""
+    if "paragraphs" in before and "cells" not in before:  # a Zeppelin note
+        changed = sum(a is not b for a, b in zip(before["paragraphs"], after["paragraphs"], strict=True))
+        return f"results of {_plural(changed, 'paragraph')}"
     old, new = notebook.iter_cells(before), notebook.iter_cells(after)
     parts = []
     if len(old) != len(new):
@@ -344,10 +410,32 @@ def would_strip(path: str, before: Notebook, after: Notebook, check: str = NAME)
     return Finding(CODE_WOULD_STRIP, f"would be stripped ({describe(before, after)})", path=path, check=check)
 
 
+def too_large(path: str, size: int, opts: StripOptions | None, check: str = NAME) -> list[Finding]:
+    """NBG402 where the file as it would be committed is over ``max-kb-stripped``."""
+    if opts is None or opts.max_kb is None or size <= opts.max_kb * 1024:
+        return []
+    message = f"is {-(-size // 1024)} KB after stripping, over the {opts.max_kb} KB limit"
+    return [Finding(CODE_TOO_LARGE, message, path=path, check=check)]
+
+
+def is_zeppelin(path: str, opts: StripOptions | None) -> bool:
+    """Whether the file at ``path`` is read as a Zeppelin note under these options."""
+    if opts is None:
+        return False
+    return opts.mode == "zeppelin" or (opts.mode == "auto" and path.endswith(".zpln"))
+
+
+def writing(doc: Document, opts: StripOptions | None) -> Document:
+    """``doc`` as it is to be written: with LF line endings under ``unix-newlines``."""
+    if opts is not None and opts.unix_newlines and doc.newline != "\n":
+        return replace(doc, newline="\n")
+    return doc
+
+
 def stripped_bytes(doc: Document, opts: StripOptions) -> tuple[Notebook, bytes | None]:
     """The stripped notebook and its new bytes, or None where the file would not change."""
-    stripped = strip(doc.nb, opts)
-    return stripped, notebook.changed_bytes(doc, stripped)
+    stripped = strip_zeppelin(doc.nb, opts) if doc.zeppelin else strip(doc.nb, opts)
+    return stripped, notebook.changed_bytes(writing(doc, opts), stripped)
 
 
 # --- declaration -------------------------------------------------------------
@@ -405,6 +493,57 @@ OPTIONS = (
         metavar="TYPES",
     ),
     Option(
+        "strip-regex",
+        TEXT,
+        None,
+        "drop outputs whose text (a stream's, or a result's text/plain) matches this Python regex, "
+        "even where outputs are kept (nbstripout-fast)",
+        metavar="REGEX",
+        expected_text="a regular expression",
+    ),
+    Option(
+        "remove-cell-metadata",
+        FLAG,
+        False,
+        "remove all cell metadata but the --preserve-cell-metadata keys (nb-clean's default)",
+    ),
+    Option(
+        "preserve-cell-metadata",
+        LIST,
+        [],
+        "with --remove-cell-metadata, the cell metadata keys to keep, e.g. tags,slideshow",
+        metavar="KEYS",
+        flags=("--preserve-cell-metadata-field",),
+    ),
+    Option(
+        "remove-all-notebook-metadata",
+        FLAG,
+        False,
+        "remove all notebook metadata, kernelspec and language_info too (nb-clean's -M)",
+    ),
+    Option(
+        "unix-newlines",
+        FLAG,
+        False,
+        "write LF line endings where a file being rewritten had CRLF (default: keep the file's own)",
+    ),
+    Option(
+        "max-kb-stripped",
+        LIMIT,
+        None,
+        "report a notebook larger than N KB as it would be committed, after stripping (NBG402; "
+        "nbwipers' check-large-files)",
+    ),
+    Option(
+        "mode",
+        CHOICE,
+        "auto",
+        "what the files are: Jupyter notebooks, Zeppelin notes (results emptied, as nbstripout "
+        "--mode zeppelin), or auto: Zeppelin for .zpln files",
+        choices=("auto", "jupyter", "zeppelin"),
+        flags=("-m",),
+    ),
+    Option(
         "id-action",
         CHOICE,
         "keep",
@@ -424,6 +563,11 @@ def options_from_settings(settings: Mapping[str, Any]) -> StripOptions:
         if not valid_key(key):
             raise ConfigError(f"invalid metadata key {key!r}: use metadata.<path> or cell.<path>")
     max_size = settings["max-size"]
+    regex = settings["strip-regex"]
+    try:
+        pattern = re.compile(regex) if regex else None
+    except re.error as exc:
+        raise ConfigError(f"invalid strip-regex {regex!r}: {exc}") from None
     return StripOptions(
         keep_output=settings["keep-output"],
         keep_count=settings["keep-count"],
@@ -436,6 +580,13 @@ def options_from_settings(settings: Mapping[str, Any]) -> StripOptions:
         keep_output_types=split_list(settings["keep-output-type"]),
         drop_output_types=split_list(settings["drop-output-type"]),
         id_action=settings["id-action"],
+        mode=settings["mode"],
+        strip_regex=pattern,
+        remove_cell_metadata=settings["remove-cell-metadata"] or bool(settings["preserve-cell-metadata"]),
+        preserve_cell_metadata=split_list(settings["preserve-cell-metadata"]),
+        remove_notebook_metadata=settings["remove-all-notebook-metadata"],
+        unix_newlines=settings["unix-newlines"],
+        max_kb=settings["max-kb-stripped"],
         enabled=settings["strip"],
     )
 
@@ -450,6 +601,13 @@ CHECK = Check(
             "Run `nbguard strip` (or `nbguard check --fix`) on it",
             description="`strip --check`, or `check` without `--fix`: the notebook holds outputs, "
             "execution counts or metadata that stripping removes.",
+        ),
+        Code(
+            CODE_TOO_LARGE,
+            "The notebook is too large even after stripping",
+            "Move data or images out of the notebook, or raise max-kb-stripped",
+            description="`max-kb-stripped`: the file as it would be committed, stripped, is larger than "
+            "the limit (nbwipers' check-large-files measures the same).",
         ),
     ),
     options=OPTIONS,

@@ -22,7 +22,7 @@ from typing import BinaryIO, TextIO
 
 from nbguard import notebook
 from nbguard.checks.strip import CHECK as STRIP
-from nbguard.checks.strip import options_from_settings, stripped_bytes
+from nbguard.checks.strip import is_zeppelin, options_from_settings, stripped_bytes
 from nbguard.config import ConfigError, Resolver, add_isolated_argument, cli_settings
 from nbguard.notebook import NotebookError
 from nbguard.report.finding import IO_CODE
@@ -105,11 +105,11 @@ def clean(data: bytes, path: str, resolver: Resolver) -> tuple[bytes, str | None
     passes the content through unchanged, with a warning.
     """
     settings = resolver.settings_for(path)
-    if not settings["strip"]:
+    if not settings["strip"] or resolver.excluded(path):
         return data, None
     opts = options_from_settings(settings)
     try:
-        _, new = stripped_bytes(notebook.parse(data), opts)
+        _, new = stripped_bytes(notebook.parse(data, zeppelin=is_zeppelin(path, opts)), opts)
     except NotebookError as exc:
         return data, f"{path}: {IO_CODE} {exc}; passed through unstripped"
     except Exception as exc:  # noqa: BLE001 - a bug must not block a commit or a checkout either

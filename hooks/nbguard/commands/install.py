@@ -159,8 +159,8 @@ def configured(flag: str | None) -> dict[str, tuple[str, str]]:
     return found
 
 
-def install(target: Target) -> list[str]:
-    for key, value in config_values().items():
+def install(target: Target, python: str | None = None) -> list[str]:
+    for key, value in config_values(python).items():
         git_ok("config", target.flag, "--replace-all", key, value)
     lines = [
         (
@@ -288,6 +288,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             action="store_true",
             help="say whether and where nbguard is installed (exit 0 if it is, 1 if not)",
         )
+        parser.add_argument(
+            "--python",
+            metavar="PATH",
+            help="the interpreter the filter and diff driver run nbguard with (default: this "
+            "one); e.g. a name on PATH such as python3, for a clone shared between systems",
+        )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -301,7 +307,7 @@ def run(args: argparse.Namespace) -> int:
             print("\n".join(lines))
             return 0 if ok else 1
         target = target_for(args)
-        lines = uninstall(target) if args.command == "uninstall" else install(target)
+        lines = uninstall(target) if args.command == "uninstall" else install(target, args.python)
     except InstallError as exc:
         print(f"nbguard: error: {exc}", file=sys.stderr)
         return 2

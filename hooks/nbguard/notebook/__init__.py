@@ -15,6 +15,7 @@ from nbguard.notebook.document import (
     cell_source,
     check_structure,
     iter_cells,
+    layout_of,
     parse,
     read,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "joined",
     "json_text",
     "kernel_language",
+    "layout_of",
     "parse",
     "part_texts",
     "parts_of",

@@ -32,10 +32,11 @@ class Document:
     newline: str = "\n"
     bom: bool = False
     has_floats: bool = True  # False only when parsing saw no float at all
+    zeppelin: bool = False  # a Zeppelin note (.zpln): paragraphs, not cells
 
     @property
     def major(self) -> int:
-        return int(self.nb["nbformat"])
+        return int(self.nb.get("nbformat", 1))  # no key: nbformat 1, as nbformat reads it
 
 
 def _reject_constant(name: str) -> Any:
@@ -122,29 +123,30 @@ def _cell_problem(cell: Any, major: int) -> str | None:  # noqa: PLR0911 - one r
     return None
 
 
-def check_structure(nb: Any) -> None:  # noqa: C901 - one test per required field, in order
+def check_structure(nb: Any) -> None:
     """Raise NotebookError unless ``nb`` has the shape nbguard relies on."""
     if not isinstance(nb, dict):
         raise NotebookError(f"not a notebook: top level is a JSON {_kind(nb)}")
-    major = nb.get("nbformat")
-    if major is None:
-        raise NotebookError("not a notebook: no 'nbformat' version")
+    # No 'nbformat' key: nbformat reads the file as version 1 (nbstripout strips it so);
+    # its cells are those of version 4, the shape such files have in practice.
+    major = nb.get("nbformat", 1)
     if not isinstance(major, int) or isinstance(major, bool):
         raise NotebookError(f"not a notebook: 'nbformat' is {_shown(major)}")
-    if major not in (3, 4):
-        raise NotebookError(f"unsupported nbformat {major} (nbguard reads nbformat 3 and 4)")
+    if major not in (1, 2, 3, 4):
+        raise NotebookError(f"unsupported nbformat {major} (nbguard reads nbformat 1 to 4)")
     if not isinstance(nb.get("metadata", {}), dict):
         raise NotebookError("'metadata' is not an object")
-    if major == 3:
+    layout = layout_of(nb)
+    if layout == 3:
         worksheets = nb.get("worksheets")
         if not isinstance(worksheets, list) or not all(
             isinstance(ws, dict) and isinstance(ws.get("cells"), list) for ws in worksheets
         ):
-            raise NotebookError("nbformat 3 notebook without a 'worksheets' list")
+            raise NotebookError(f"nbformat {major} notebook without a 'worksheets' list")
     elif not isinstance(nb.get("cells"), list):
-        raise NotebookError("no 'cells' list")
+        raise NotebookError("no 'cells' list" if "nbformat" in nb else "not a notebook: no 'cells' list")
     for number, cell in enumerate(iter_cells(nb), start=1):
-        problem = _cell_problem(cell, major)
+        problem = _cell_problem(cell, layout)
         if problem is not None:
             raise NotebookError(f"cell {number}: {problem}")
 
@@ -171,9 +173,15 @@ def _kind(value: Any) -> str:
     return kinds.get(type(value), "number")
 
 
+def layout_of(nb: Notebook) -> int:
+    """3 where cells sit in worksheets and code is ``input`` (nbformat 2 and 3), else 4
+    (nbformat 4, and 1, which is what a notebook without an 'nbformat' key reads as)."""
+    return 3 if nb.get("nbformat") in (2, 3) else 4
+
+
 def iter_cells(nb: Notebook) -> list[Any]:
-    """All cells in the order the notebook shows them (v3 worksheets flattened)."""
-    if nb.get("nbformat") == 3:
+    """All cells in the order the notebook shows them (v2 and v3 worksheets flattened)."""
+    if layout_of(nb) == 3:
         return [cell for ws in nb["worksheets"] for cell in ws["cells"]]
     cells: list[Any] = nb["cells"]
     return cells
@@ -189,13 +197,26 @@ def cell_source(cell: dict[str, Any]) -> str:
 TRANSIENT_METADATA_KEYS = ("orig_nbformat", "orig_nbformat_minor", "signature")
 
 
-def parse(data: bytes) -> Document:
-    """Parse notebook bytes; raise NotebookError with a one-line reason."""
+def check_zeppelin(note: Any) -> None:
+    """Raise NotebookError unless ``note`` is a Zeppelin note nbguard can strip."""
+    if not isinstance(note, dict) or not isinstance(note.get("paragraphs"), list):
+        raise NotebookError("not a Zeppelin note: no 'paragraphs' list")
+    for number, paragraph in enumerate(note["paragraphs"], start=1):
+        if not isinstance(paragraph, dict):
+            raise NotebookError(f"paragraph {number}: not a JSON object")
+
+
+def parse(data: bytes, *, zeppelin: bool = False) -> Document:
+    """Parse notebook bytes (a Zeppelin note's with ``zeppelin``); raise NotebookError
+    with a one-line reason."""
     bom = data.startswith(_BOM)
     if bom:
         data = data[len(_BOM) :]
     nb, has_floats = _parse_json(data)
-    check_structure(nb)
+    if zeppelin:
+        check_zeppelin(nb)
+    else:
+        check_structure(nb)
     # A one-byte search runs at memchr speed; a two-byte one is 20x slower, so it
     # only runs on the rare file that holds a carriage return at all.
     newline = "\r\n" if b"\r" in data and b"\r\n" in data else "\n"
@@ -205,6 +226,7 @@ def parse(data: bytes) -> Document:
         newline=newline,
         bom=bom,
         has_floats=has_floats,
+        zeppelin=zeppelin,
     )
 
 
@@ -231,7 +253,7 @@ _KINDS = (
 )
 
 
-def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES, *, zeppelin: bool = False) -> Document:
     """Read and parse the notebook at ``path``: a regular file of at most ``max_bytes``.
 
     Anything else (a device, a FIFO, a socket, a directory, also behind a symlink) is
@@ -259,7 +281,7 @@ def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
         raise NotebookError(f"cannot read: {exc.strerror or exc}") from None
     finally:
         os.close(fd)
-    return parse(data)
+    return parse(data, zeppelin=zeppelin)
 
 
 def _read_at_most(fd: int, size: int, max_bytes: int) -> bytes:

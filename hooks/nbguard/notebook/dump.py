@@ -124,6 +124,34 @@ def _v3_to_disk(nb: Notebook) -> Notebook:
     return out
 
 
+def _v2_text(value: Any) -> Any:
+    # nbformat 2 rejoins lists with newlines on read and splits without keeping them on write.
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        value = "\n".join(value)
+    if isinstance(value, str):
+        return value.splitlines()
+    return value
+
+
+def _v2_to_disk(nb: Notebook) -> Notebook:
+    def cell(c: dict[str, Any]) -> dict[str, Any]:
+        out = dict(c)
+        if out.get("cell_type") == "code":
+            if "input" in out:
+                out["input"] = _v2_text(out["input"])
+            out["outputs"] = [
+                {k: _v2_text(v) if k in _V3_MULTILINE else v for k, v in o.items()}
+                for o in out.get("outputs", [])
+            ]
+        else:
+            for key in ("source", "rendered"):
+                if key in out:
+                    out[key] = _v2_text(out[key])
+        return out
+
+    return {**nb, "worksheets": [{**ws, "cells": [cell(c) for c in ws["cells"]]} for ws in nb["worksheets"]]}
+
+
 def _has_float(value: Any) -> bool:
     # A loop, not recursion: metadata nested a few hundred levels deep is valid.
     stack = [value]
@@ -161,9 +189,12 @@ def dumps(nb: Notebook, *, may_hold_floats: bool = True) -> str:
 def dump_bytes(nb: Notebook, *, may_hold_floats: bool = True) -> bytes:
     """:func:`dumps` as UTF-8 bytes, made without a round trip through ``str`` where
     msgspec writes them; UnicodeEncodeError for text UTF-8 cannot hold (a lone surrogate)."""
-    if nb.get("nbformat") == 3:
-        disk = _v3_to_disk(nb)
-        # nbformat's v3 writer escapes non-ASCII characters.
+    major = nb.get("nbformat", 1)
+    if major == 1:  # nbformat's v1 writer (also for no 'nbformat' key): indent 4, keys as they are
+        return (json.dumps(nb, indent=4, ensure_ascii=True) + "\n").encode("ascii")
+    if major in (2, 3):
+        disk = _v3_to_disk(nb) if major == 3 else _v2_to_disk(nb)
+        # nbformat's v2 and v3 writers escape non-ASCII characters.
         return (_json_dumps(disk, ensure_ascii=True) + "\n").encode("ascii")
     disk = _v4_to_disk(nb)
     if not (may_hold_floats and _may_hold_floats(disk)):
@@ -209,7 +240,12 @@ def _json_dumps(obj: Any, *, ensure_ascii: bool, default: Any = None) -> str:
 def serialize(doc: Document, nb: Notebook) -> bytes:
     """Bytes for ``nb`` in the file's own line-ending style."""
     try:
-        data = dump_bytes(nb, may_hold_floats=doc.has_floats)
+        # nbstripout's Zeppelin writer: json.dump with indent 2, keys as they are.
+        data = (
+            (json.dumps(nb, indent=2) + "\n").encode("ascii")
+            if doc.zeppelin
+            else dump_bytes(nb, may_hold_floats=doc.has_floats)
+        )
     except RecursionError:
         raise NotebookError("nested too deeply to write") from None
     except UnicodeEncodeError:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
-from nbguard.notebook.document import Notebook, iter_cells
+from nbguard.notebook.document import Notebook, iter_cells, layout_of
 from nbguard.notebook.dump import json_text
 
 WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
@@ -267,7 +267,7 @@ def iter_parts(nb: Notebook, *, skip_tagged: str | None = None) -> Iterator[Part
 
     Cells tagged ``skip_tagged`` are left out entirely.
     """
-    major = nb.get("nbformat", 4)
+    major = layout_of(nb)
     language = kernel_language(nb)
     for number, cell in enumerate(iter_cells(nb), start=1):
         if skip_tagged is not None and skip_tagged in _cell_tags(cell):
@@ -298,7 +298,7 @@ def part_texts(nb: Notebook, *, skip_tagged: str | None = None) -> tuple[list[st
     the rare text they flag: this makes no parts, and :func:`parts_of` makes those
     of the few owners that need them.
     """
-    major = nb.get("nbformat", 4)
+    major = layout_of(nb)
     code_key = "input" if major == 3 else "source"
     texts: list[str] = []
     owners: list[int] = []
@@ -329,7 +329,7 @@ def part_texts(nb: Notebook, *, skip_tagged: str | None = None) -> tuple[list[st
 def parts_of(nb: Notebook, owners: Iterable[int]) -> dict[int, list[Part]]:
     """For each owner (see :func:`part_texts`), its parts as :func:`iter_parts` yields them."""
     cells = iter_cells(nb)
-    major = nb.get("nbformat", 4)
+    major = layout_of(nb)
     language = kernel_language(nb)
     return {
         owner: list(

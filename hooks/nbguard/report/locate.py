@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from typing import Any, NamedTuple, Union
 
-from nbguard.notebook import Document, Notebook
+from nbguard.notebook import Document, Notebook, layout_of
 from nbguard.report.baseline import entry_for, short_hash
 from nbguard.report.finding import Anchor, Finding
 
@@ -141,7 +141,7 @@ def _follow(node: Node | None, value: Any, *keys: str | int) -> _Found:
 
 
 def _cell(root: Node, nb: Notebook, number: int) -> _Found:
-    if nb.get("nbformat") != 3:
+    if layout_of(nb) != 3:
         return _follow(root, nb, "cells", number - 1)
     sheets, values = _follow(root, nb, "worksheets")
     cells: list[_Found] = []
@@ -246,7 +246,7 @@ def region(root: Node | None, nb: Notebook, finding: Finding, lines: _Lines) -> 
     cell, value = _cell(root, nb, finding.cell)
     if cell is None or not isinstance(value, dict):
         return 1, 1, None, None
-    major = nb.get("nbformat", 4)
+    major = layout_of(nb)
     node, text, sep = (
         _cell_part(cell, value, finding.part, major, finding.line) if finding.part else (None, None, "")
     )
