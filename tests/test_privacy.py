@@ -347,3 +347,18 @@ def test_the_configuration_in_the_privacy_page_does_what_it_says(tmp_path, monke
     out = capsys.readouterr().out
     assert 'privacy-categories = ["card", "iban", "national-id"]' in out  # the page's override
     assert 'privacy-sources = ["card", "iban", "national-id", "email"]' in out
+
+
+@pytest.mark.parametrize("version", [2, 3])
+def test_fix_rewrites_homes_in_the_worksheets_of_older_notebooks(tmp_path, capsys, version):
+    output = {"output_type": "stream", "stream": "stdout", "text": ["/home/alice/data/x.csv\n"]}
+    cell = {"cell_type": "code", "input": "1", "language": "python", "outputs": [output], "metadata": {}}
+    nb = {"nbformat": version, "metadata": {}, "worksheets": [{"cells": [cell], "metadata": {}}]}
+    if version == 3:
+        nb["nbformat_minor"] = 0
+    path = tmp_path / "old.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    assert cli.main(["privacy", "--fix", str(path)]) == 0
+    text = json.loads(path.read_text(encoding="utf-8"))["worksheets"][0]["cells"][0]["outputs"][0]["text"]
+    assert "".join(text).rstrip("\n") == "~/data/x.csv"  # nbformat 2 writes lines without their newline
+    assert capsys.readouterr().out == f"{path}: replaced 1 home directory with ~ in outputs\n"

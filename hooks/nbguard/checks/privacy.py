@@ -420,13 +420,20 @@ def replace_homes(nb: Notebook) -> tuple[Notebook, str]:
     note saying how many; ``nb`` itself and an empty note where there was none. The input
     is not modified."""
     count = [0]
-    if nb.get("nbformat") == 3:
+    if isinstance(nb.get("worksheets"), list):  # nbformat 2 and 3
         new = {
             **nb,
-            "worksheets": [{**ws, "cells": _cells_rewritten(ws["cells"], count)} for ws in nb["worksheets"]],
+            "worksheets": [
+                {**ws, "cells": _cells_rewritten(ws["cells"], count)}
+                if isinstance(ws, dict) and isinstance(ws.get("cells"), list)
+                else ws
+                for ws in nb["worksheets"]
+            ],
         }
-    else:
+    elif isinstance(nb.get("cells"), list):
         new = {**nb, "cells": _cells_rewritten(nb["cells"], count)}
+    else:  # nbformat 1 keeps no outputs in cells nbguard reads
+        return nb, ""
     if not count[0]:
         return nb, ""
     return new, f"replaced {count[0]} home director{'ies' if count[0] != 1 else 'y'} with ~ in outputs"
