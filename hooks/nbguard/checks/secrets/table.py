@@ -1,0 +1,132 @@
+"""The vendor table's scan: a prefilter made from its rows' keywords, then the rows on the lines
+it hits, each value checked as its row says (context, entropy floor, checksum) and against
+documentation (vendors' ``...EXAMPLE`` values, ``xxxx`` placeholders, ``${TEMPLATES}``).
+
+No detect-secrets here: a vendor format needs none of its machinery. The prefilter is compiled
+with google-re2 (linear time, one pass for hundreds of keywords) when it is installed, and
+with Python's ``re`` otherwise (the same matches, slower).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from nbguard.checks.secrets import rules
+from nbguard.checks.secrets.rules import Rule, entropy
+
+# Documentation, never a credential: a vendor's documented example (AWS's ...EXAMPLE), runs of
+# x or *, an ellipsis, "placeholder", "your-..."/"insert ...", and template syntax.
+_DOCUMENTED = re.compile(
+    r"EXAMPLE|(?i:x{5,}|\*{3,}|\.{3}|…|placeholder|^(?:your|insert|enter|replace|paste|put)[\s_-])"
+    r"|^[$<{%]|[>}]$|\{\{"
+)
+_ALLOW_LINE = re.compile(r"pragma:\s*allowlist[ -]secret", re.IGNORECASE)
+_ALLOW_NEXT = re.compile(r"pragma:\s*allowlist[ -]nextline[ -]secret", re.IGNORECASE)
+
+
+# Words that stand for a password in documentation (postgresql://user:password@localhost).
+_WORDS = frozenset(
+    {"password", "passwd", "pass", "pwd", "secret", "changeme", "mypassword", "yourpassword", "pw", "token"}
+    | {"test", "admin", "root", "example", "dummy", "fake", "redacted", "empty", "none", "null"}
+)
+
+
+def is_documented(value: str) -> bool:
+    """A documented example or a placeholder (``xoxb-…-xxxxxxxxxx``, ``user:password@``), or
+    a value with at most four distinct characters (a random value of 16 or more never has so
+    few)."""
+    return (
+        bool(_DOCUMENTED.search(value))
+        or value.lower() in _WORDS
+        or (len(value) >= 16 and len(set(value)) <= 4)
+    )
+
+
+def allowlisted(lines: Sequence[str], index: int) -> bool:
+    """detect-secrets' inline pragmas: on the line, or ``nextline`` on the line above."""
+    return bool(_ALLOW_LINE.search(lines[index])) or (
+        index > 0 and bool(_ALLOW_NEXT.search(lines[index - 1]))
+    )
+
+
+def compile_fast(pattern: str) -> Any:
+    """``pattern`` compiled with google-re2 when it is installed, else with ``re``."""
+    try:
+        import re2  # type: ignore[import-untyped,import-not-found,unused-ignore]
+    except ImportError:  # pragma: no cover - google-re2 is a dependency; kept for platforms without a wheel
+        return re.compile(pattern)
+    options = re2.Options()
+    options.max_mem = 64 << 20
+    return re2.compile(pattern, options)
+
+
+@dataclass(frozen=True)
+class Found:
+    rule: Rule
+    value: str
+    public: bool = False  # a public identifier where it stands (the row's "unless"): no finding
+
+
+class Table:
+    """The rows, their prefilter, and their patterns compiled on first use."""
+
+    def __init__(self, rows: Sequence[Rule], matchers: dict[str, Any] | None = None) -> None:
+        self.rows = tuple(rows)
+        self.prefilter = compile_fast(rules.prefilter_source(self.rows))
+        self._keyed = [(rule, rule.keywords) for rule in self.rows if rule.keywords]
+        self._anchored = [(rule, re.compile(rule.anchor)) for rule in self.rows if rule.anchor]
+        # Patterns given already compiled (custom rules, compiled with re2).
+        self._matchers: dict[str, tuple[Any, Any]] = {
+            rule_id: (matcher, None) for rule_id, matcher in (matchers or {}).items()
+        }
+
+    def hits(self, text: str) -> list[int]:
+        """Where the prefilter matches in ``text``."""
+        return [match.start() for match in self.prefilter.finditer(text)]
+
+    def _pattern(self, rule: Rule) -> tuple[Any, Any]:
+        found = self._matchers.get(rule.id)
+        if found is None:
+            context = re.compile(rule.context, re.IGNORECASE) if rule.context else None
+            found = (re.compile(rule.pattern), context)
+            self._matchers[rule.id] = found
+        return found
+
+    def _rows_for(self, line: str) -> Iterator[Rule]:
+        lower = line.lower()
+        for rule, words in self._keyed:
+            if any(word in lower for word in words):
+                yield rule
+        for rule, anchor in self._anchored:
+            if not rule.keywords and anchor.search(line):
+                yield rule
+
+    def scan(self, line: str, around: Callable[[], str] = str) -> Iterator[Found]:
+        """Every value a row finds in ``line`` that clears the row's checks; ``around()`` is the
+        text near the line, which a row's ``unless`` is searched in."""
+        for rule in self._rows_for(line):
+            pattern, context = self._pattern(rule)
+            if context is not None and not context.search(line):
+                continue
+            for match in pattern.finditer(line):
+                value = match.group("s") if "s" in pattern.groupindex else match.group(0)
+                if (
+                    value
+                    and entropy(value) >= rule.entropy
+                    and (rule.validator is None or rule.validator(value))
+                    and not is_documented(value)
+                ):
+                    public = bool(rule.unless and re.search(rule.unless, around(), re.IGNORECASE))
+                    yield Found(rule, value, public)
+
+
+def mask(value: str, rule: Rule) -> str:
+    """What a message shows of a value: the format's literal prefix (``ghp_``, ``sk-proj-``) at
+    most, never for a value found by its context, and the length."""
+    lower = value.lower()
+    prefix = max((len(k) for k in rule.keywords if lower.startswith(k) and 2 <= len(k) <= 12), default=0)
+    shown = value[:prefix] if not rule.context and rule.code != "NBG203" else ""
+    return f"{shown}… {len(value)} characters"
