@@ -30,6 +30,20 @@ def test_readme_tables_are_what_the_registry_makes():
         assert text == docs.block(name), f"run: python -m nbguard.docs README.md ({name})"
 
 
+def test_docs_pages_hold_what_the_registry_and_the_vendor_table_make():
+    pages = sorted((ROOT / "docs").glob("*.md"))
+    found = {}
+    for page in pages:
+        for name, text in docs.blocks(page.read_text(encoding="utf-8")):
+            found[page.name, name] = text
+            assert text == docs.block(name), f"run: python -m nbguard.docs docs/{page.name} ({name})"
+    assert {
+        ("secrets.md", "secrets vendors"),
+        ("secrets.md", "secrets count"),
+        ("secrets.md", "options secrets"),
+    } <= set(found)
+
+
 def test_codes_are_unique_and_named_after_their_check():
     codes = [code.code for _, code in checks.all_codes()]
     assert len(codes) == len(set(codes))

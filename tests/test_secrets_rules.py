@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import re
 import string
+from pathlib import Path
 
 import pytest
 
@@ -108,13 +109,15 @@ def test_a_row_is_well_formed(rule):
     assert re.fullmatch(r"[a-z0-9][a-z0-9-]+", rule.id)
     assert rule.revoke
     assert rule.keywords or rule.anchor
-    assert all(k == k.lower() and k for k in rule.keywords)
+    assert all(k and (rule.cased or k == k.lower()) for k in rule.keywords)
     assert rule.code in ("NBG201", "NBG203")
     value = value_of(rule)
     line = f'{rule.env} = """{value}"""'
     # The prefilter is made from the rows: every example line is a candidate.
     assert table.Table(ROWS).hits(line)
-    assert any(k in line.lower() for k in rule.keywords) or re.search(rule.anchor, line)
+    assert any(k in (line if rule.cased else line.lower()) for k in rule.keywords) or re.search(
+        rule.anchor, line
+    )
     if rule.context:  # the context is the keywords, and the conventional name holds one
         assert any(k in rule.env.lower() for k in rule.keywords)
 
@@ -361,7 +364,7 @@ def test_a_custom_rule_from_configuration_is_a_row_of_the_table(tmp_path, capsys
     low = write_nb(tmp_path / "b.ipynb", make_nb(code(f'client = Acme("acme_{"a" * 32}")')))
     assert main([str(nb), str(low)]) == 1
     assert capsys.readouterr().out == (
-        f"{nb}:cell 1:line 1: NBG201 Custom rule Acme API key in source (acme_… 37 characters, "
+        f"{nb}:cell 1:line 1: NBG201 Custom rule Acme API key in source (… 37 characters, "
         f"fingerprint {fingerprint(ACME)}); revoke it: https://acme.test/keys\n"
     )
 
@@ -405,3 +408,16 @@ def test_a_bad_custom_rule_is_a_usage_error_naming_the_key_and_the_file(tmp_path
     assert main([str(nb)]) == 2
     err = capsys.readouterr().err
     assert f"{tmp_path / 'pyproject.toml'}: secrets-rules {message}" in err
+
+
+def test_the_custom_rule_of_the_docs_page_works_as_shown(tmp_path, capsys):
+    page = (Path(__file__).resolve().parents[1] / "docs" / "secrets.md").read_text(encoding="utf-8")
+    toml = re.search(r"```toml\n(.*?)```", page, re.DOTALL).group(1)
+    (tmp_path / "pyproject.toml").write_text(toml, encoding="utf-8")
+    nb = write_nb(tmp_path / "analysis.ipynb", make_nb(code(f'key = "{ACME}"')))
+    assert main([str(nb)]) == 1
+    assert "NBG201 Custom rule Acme API key in source (… 37 characters" in capsys.readouterr().out
+    (tmp_path / "pyproject.toml").write_text(toml.replace("acme_[a-z0-9]{32}", "(unclosed"), encoding="utf-8")
+    assert main([str(nb)]) == 2
+    shown = re.search(r"nbguard: error: \S+pyproject.toml: (secrets-rules #1: .*)", page).group(1)
+    assert capsys.readouterr().err == f"nbguard: error: {tmp_path / 'pyproject.toml'}: {shown}\n"

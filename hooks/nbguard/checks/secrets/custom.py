@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nbguard.checks.secrets import rules
-from nbguard.checks.secrets.table import Table
+if TYPE_CHECKING:
+    from nbguard.checks.secrets import rules
+    from nbguard.checks.secrets.table import Table
 
 KEY = "secrets-rules"
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
@@ -57,6 +58,7 @@ def compile_re2(pattern: str) -> Any:
 def parse(entries: Any, where: str) -> tuple[Spec, ...]:
     """Validated rules from the configuration's ``secrets-rules`` value; raises ConfigError
     naming ``where`` (the file) and the key."""
+    from nbguard.checks.secrets import rules
     from nbguard.config import ConfigError
 
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
@@ -111,6 +113,8 @@ def _spec(entry: Mapping[str, Any]) -> Spec:
 
 
 def rule_of(spec: Spec) -> rules.Rule:
+    from nbguard.checks.secrets import rules
+
     fields = dict(spec)
     return rules.Rule(
         id=fields["id"],
@@ -121,11 +125,15 @@ def rule_of(spec: Spec) -> rules.Rule:
         example=("",),
         revoke=fields["revoke"],
         entropy=fields["entropy"],
+        cased=False,
     )
 
 
 def table_with(specs: Sequence[Spec]) -> Table:
     """The vendor table and the custom rules, theirs compiled with RE2."""
+    from nbguard.checks.secrets import rules
+    from nbguard.checks.secrets.table import Table
+
     custom = [rule_of(spec) for spec in specs]
     matchers = {rule.id: compile_re2(rule.pattern) for rule in custom}
     return Table((*rules.table(), *custom), matchers)

@@ -21,30 +21,35 @@ import base64
 import binascii
 import json
 import math
-import random
 import re
-import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import random  # the examples' generator, which only tests and benchmarks pass
 
 # --- example templates -------------------------------------------------------------
 
-A62 = string.ascii_letters + string.digits
-LOWER = string.ascii_lowercase
-LOWER_AN = string.ascii_lowercase + string.digits
-UPPER_AN = string.ascii_uppercase + string.digits
+# Alphabets, spelt out: importing the string module costs more than the whole table (its
+# Template class compiles a regex), and every check imports this module.
+LOWER = "abcdefghijklmnopqrstuvwxyz"
+UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+DIGITS = "0123456789"
+A62 = LOWER + UPPER + DIGITS
+LOWER_AN = LOWER + DIGITS
+UPPER_AN = UPPER + DIGITS
 URL = A62 + "-_"
 B64 = A62 + "+/"
 HEX = "0123456789abcdef"
 HEX_UP = "0123456789ABCDEF"
-DIGITS = string.digits
-B32 = string.ascii_uppercase + "234567"
+B32 = UPPER + "234567"
 BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 
 Piece = str | tuple[str, int]  # a literal, or (alphabet, length): that many random characters
 Template = tuple[Piece, ...]
-Builder = Callable[[random.Random], str]
+Builder = Callable[["random.Random"], str]
 
 
 def _r(alphabet: str) -> Callable[[int], tuple[str, int]]:
@@ -68,7 +73,7 @@ def placeholder(template: Template) -> str:
 
 # --- validators --------------------------------------------------------------------
 
-_B62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
+_B62 = DIGITS + UPPER + LOWER
 
 
 def base62(number: int, width: int) -> str:
@@ -165,7 +170,9 @@ class Rule:
     vendor: str
     name: str
     pattern: str
-    keywords: tuple[str, ...]  # lower-case literals, one of which is in every match (or its line)
+    # Literals one of which is in every match (or its line): as written where ``cased``, else
+    # lower-case and matched in any case (a context's words).
+    keywords: tuple[str, ...]
     example: Template | Builder
     revoke: str
     entropy: float = 2.5
@@ -174,6 +181,7 @@ class Rule:
     env: str = ""  # the conventional variable name, where a benchmark or a test plants it
     code: str = "NBG201"
     anchor: str = ""  # a regex that stands for a keyword where the format has no literal one
+    cased: bool = True
     unless: str = ""  # a regex (any case): near a line it matches (8 lines either way), no finding
 
     @property
@@ -244,10 +252,11 @@ def P(  # noqa: N802, PLR0913, PLR0917
     row with a context, the context's words)."""
     if keywords is None and kw.get("context"):
         keywords = str(kw["context"]).split("|")
+        kw.setdefault("cased", False)
     if keywords is None:
         if not isinstance(example, tuple) or not isinstance(example[0], str):
             raise TypeError(f"{id_}: give the keywords of a row whose example starts with no literal")
-        keywords = (example[0].lower(),)
+        keywords = (example[0],)
     env = str(kw.pop("env", "") or f"{_slug(vendor).upper()}_API_KEY")
     return Rule(id_, vendor, name, tok(body, tail), tuple(keywords), example, revoke, env=env, **kw)  # type: ignore[arg-type]
 
@@ -269,6 +278,7 @@ def K(  # noqa: N802, PLR0913, PLR0917
     context = str(kw.pop("context", "")) or "|".join(re.escape(w) for w in words)
     env = env or f"{words[0].upper().replace('-', '_').replace('.', '_')}_API_KEY"
     kw.setdefault("entropy", 3.0)
+    kw.setdefault("cased", False)
     return Rule(
         id_,
         vendor,
@@ -306,7 +316,7 @@ def PEM(id_: str, name: str, kind: str, example: Template) -> Rule:  # noqa: N80
         "Private key",
         name,
         rf"-----BEGIN {kind}-----",
-        (f"begin {kind.lower()}",),
+        (f"BEGIN {kind}",),
         example,
         "https://www.ssh.com/academy/ssh/keygen (make a new key, remove the old one where it is trusted)",
         entropy=0.0,
@@ -370,7 +380,7 @@ def _rows() -> list[Rule]:
             r"sk-(?:None-)?[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}",
             ("sk-", a62(20), "T3Blbk" + "FJ", a62(20)),
             "https://platform.openai.com/api-keys",
-            keywords=("t3blbkfj",),
+            keywords=("T3BlbkFJ",),
             env="OPENAI_API_KEY",
         ),
         P(
@@ -568,7 +578,7 @@ def _rows() -> list[Rule]:
             ("eyJhcGlfYWRkcmVzcyI6", b64(120)),
             "https://app.neptune.ai",
             tail="A-Za-z0-9+/=",
-            keywords=("eyjhcglfywrkcmvzcyi6",),
+            keywords=("eyJhcGlfYWRkcmVzcyI6",),
             env="NEPTUNE_API_TOKEN",
         ),
         P(
@@ -811,7 +821,7 @@ def _rows() -> list[Rule]:
             "arize",
             "Arize",
             "API key",
-            ("arize",),
+            ("arize_", "arize.", "arize("),
             r"[A-Za-z0-9]{30,120}",
             (a62(48),),
             "https://app.arize.com",
@@ -883,7 +893,7 @@ def _rows() -> list[Rule]:
             "AWS",
             "access key id",
             tok(r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}", "A-Za-z0-9"),
-            ("akia", "asia", "abia", "acca"),
+            ("AKIA", "ASIA", "ABIA", "ACCA"),
             ("AKIA", b32(16)),
             _AWS,
             env="AWS_ACCESS_KEY_ID",
@@ -905,7 +915,7 @@ def _rows() -> list[Rule]:
             "AWS",
             "session token",
             tok(r"(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE)[A-Za-z0-9/+=]{100,2000}", "A-Za-z0-9/+="),
-            ("iqojb3jpz2lux2vj", "fwogzxivyxdze"),
+            ("IQoJb3JpZ2luX2Vj", "FwoGZXIvYXdzE"),
             ("IQoJb3JpZ2luX2Vj", b64(300)),
             _AWS,
             env="AWS_SESSION_TOKEN",
@@ -918,7 +928,7 @@ def _rows() -> list[Rule]:
             ("ABSKQmVkcm9ja0FQSUtleS", b64(108)),
             "https://console.aws.amazon.com/bedrock/home#/api-keys",
             tail="A-Za-z0-9+/=",
-            keywords=("abskqmvkcm9ja0fqsutles",),
+            keywords=("ABSKQmVkcm9ja0FQSUtleS",),
             env="AWS_BEARER_TOKEN_BEDROCK",
         ),
         P(
@@ -946,7 +956,7 @@ def _rows() -> list[Rule]:
             "Azure",
             "storage account key (connection string)",
             r"AccountKey=(?P<s>[A-Za-z0-9+/]{86}==)",
-            ("accountkey=",),
+            ("AccountKey=",),
             ("DefaultEndpointsProtocol=https;AccountName=demo;AccountKey=", b64(86), "=="),
             _AZ,
             env="AZURE_STORAGE_CONNECTION_STRING",
@@ -970,7 +980,7 @@ def _rows() -> list[Rule]:
             "Azure",
             "AD (Entra ID) client secret",
             r"(?<![A-Za-z0-9_~.-])(?P<s>[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34})(?![A-Za-z0-9_~.-])",
-            ("q~",),
+            ("Q~",),
             (a62(3), "8Q~", a62(34)),
             "https://portal.azure.com/#view/Microsoft_AAD_IAM/ActiveDirectoryMenuBlade",
             env="AZURE_CLIENT_SECRET",
@@ -1002,7 +1012,7 @@ def _rows() -> list[Rule]:
             r"[A-Za-z0-9]{52}AZDO[A-Za-z0-9]{28}",
             (a62(52), "AZDO", a62(28)),
             "https://dev.azure.com/_usersSettings/tokens",
-            keywords=("azdo",),
+            keywords=("AZDO",),
             env="AZURE_DEVOPS_PAT",
         ),
         K(
@@ -1020,7 +1030,7 @@ def _rows() -> list[Rule]:
             "Azure",
             "Service Bus / Event Hubs shared access key",
             r"SharedAccessKey=(?P<s>[A-Za-z0-9+/]{43}=)",
-            ("sharedaccesskey=",),
+            ("SharedAccessKey=",),
             (
                 "Endpoint=sb://demo.servicebus.windows.net/;SharedAccessKeyName=app;SharedAccessKey=",
                 b64(43),
@@ -1700,7 +1710,7 @@ def _rows() -> list[Rule]:
             "PyPI",
             "API token",
             tok(r"pypi-AgE[A-Za-z0-9_-]{50,1000}"),
-            ("pypi-age",),
+            ("pypi-AgE",),
             pypi_token,
             "https://pypi.org/manage/account/token/",
             validator=pypi_macaroon_ok,
@@ -1793,7 +1803,7 @@ def _rows() -> list[Rule]:
             ("ops_eyJ", b64(300)),
             "https://my.1password.com/developer-tools/infrastructure-secrets/serviceaccount",
             tail="A-Za-z0-9+/=",
-            keywords=("ops_eyj",),
+            keywords=("ops_eyJ",),
             env="OP_SERVICE_ACCOUNT_TOKEN",
         ),
         P(
@@ -1849,7 +1859,7 @@ def _rows() -> list[Rule]:
             "WireGuard",
             "private key",
             r"PrivateKey\s*=\s*(?P<s>[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=)",
-            ("privatekey",),
+            ("PrivateKey",),
             ("PrivateKey = ", b64(42), "A="),
             "wg genkey: make a new key",
             env="WG_PRIVATE_KEY",
@@ -1879,7 +1889,7 @@ def _rows() -> list[Rule]:
             "Private key",
             "PuTTY private key",
             r"PuTTY-User-Key-File-[23]:",
-            ("putty-user-key-file-",),
+            ("PuTTY-User-Key-File-",),
             ("PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nPrivate-Lines: 1\n", b64(44)),
             "puttygen: make a new key",
             entropy=0.0,
@@ -2200,7 +2210,7 @@ def _rows() -> list[Rule]:
             ("AAAAAAAAAAAAAAAAAAAAA", a62(90)),
             "https://developer.x.com/en/portal/dashboard",
             tail="A-Za-z0-9%",
-            keywords=("aaaaaaaaaaaaaaaaaaaaa",),
+            keywords=("AAAAAAAAAAAAAAAAAAAAA",),
             env="TWITTER_BEARER_TOKEN",
         ),
         K(
@@ -2218,7 +2228,7 @@ def _rows() -> list[Rule]:
             "Facebook",
             "access token",
             tok(r"EAA[A-Za-z0-9]{100,400}"),
-            ("eaa",),
+            ("EAA",),
             ("EAA", a62(150)),
             "https://developers.facebook.com/tools/accesstoken",
             validator=mixed_case_and_digit,
@@ -2248,7 +2258,7 @@ def _rows() -> list[Rule]:
             "reddit",
             "Reddit",
             "client secret",
-            ("reddit", "praw"),
+            ("reddit", "praw."),
             r"[A-Za-z0-9_-]{27,30}",
             (url(27),),
             "https://www.reddit.com/prefs/apps",
@@ -2310,7 +2320,7 @@ def _rows() -> list[Rule]:
             r"EAAA[A-Za-z0-9_-]{60}",
             ("EAAA", url(60)),
             "https://developer.squareup.com/apps",
-            keywords=("eaaa",),
+            keywords=("EAAA",),
         ),
         P(
             "square-oauth-secret",
@@ -2413,7 +2423,7 @@ def _rows() -> list[Rule]:
             r"FLWSECK(?:_TEST)?-[a-h0-9]{32}-X",
             ("FLWSECK_TEST-", hexl(32), "-X"),
             "https://dashboard.flutterwave.com/settings/apis",
-            keywords=("flwseck",),
+            keywords=("FLWSECK",),
         ),
         P(
             "duffel",
@@ -2431,7 +2441,7 @@ def _rows() -> list[Rule]:
             r"EZ[AT]K[A-Za-z0-9]{54}",
             ("EZAK", a62(54)),
             "https://www.easypost.com/account/api-keys",
-            keywords=("ezak", "eztk"),
+            keywords=("EZAK", "EZTK"),
         ),
         P(
             "shippo",
@@ -2628,7 +2638,7 @@ def _rows() -> list[Rule]:
             "box",
             "Box",
             "developer token",
-            ("box_", "boxsdk"),
+            ("box_developer", "box_client", "boxsdk"),
             r"[A-Za-z0-9]{32}",
             (a62(32),),
             "https://app.box.com/developers/console",
@@ -2723,7 +2733,7 @@ def _rows() -> list[Rule]:
             ("eyJrIjoi", a62(80)),
             "https://grafana.com/docs/grafana/latest/administration/service-accounts/",
             tail="A-Za-z0-9=",
-            keywords=("eyjrijoi",),
+            keywords=("eyJrIjoi",),
             env="GRAFANA_API_KEY",
         ),
         P(
@@ -2819,7 +2829,7 @@ def _rows() -> list[Rule]:
             r"[a-f0-9]{36}NRAL",
             (hexl(36), "NRAL"),
             "https://one.newrelic.com/api-keys",
-            keywords=("nral",),
+            keywords=("NRAL",),
             env="NEW_RELIC_LICENSE_KEY",
         ),
         K(
@@ -3396,7 +3406,7 @@ def _rows() -> list[Rule]:
             "nvidia",
             "NVIDIA",
             "API key",
-            ("nvidia", "ngc"),
+            ("nvidia", "ngc_api", "ngc_key"),
             r"nvapi-[A-Za-z0-9_-]{64}",
             ("nvapi-", url(64)),
             "https://org.ngc.nvidia.com/setup/api-keys",
@@ -3605,11 +3615,12 @@ def _rows() -> list[Rule]:
             r"(?i:(?:server|data source|driver|dsn|uid|user id|host)=[^\n]{0,200}?;"
             r"\s*(?:password|pwd)\s*=\s*)"
             r"(?P<s>\{[^}\n]{3,128}\}|[^\s;'\"{]{3,128})",
-            ("password=", "pwd="),
+            ("password=", "pwd="),  # any case, as the pattern
             ("Driver={ODBC Driver 18 for SQL Server};Server=db.internal;Uid=analyst;Pwd=", a62(16), ";"),
             _DBURL,
             entropy=1.5,
             env="ODBC_CONNECTION_STRING",
+            cased=False,
         ),
         # --- generic signed tokens -------------------------------------------------
         Rule(
@@ -3617,7 +3628,7 @@ def _rows() -> list[Rule]:
             "JSON Web Token",
             "signed token",
             tok(r"eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,}", "A-Za-z0-9_-"),
-            ("eyj",),
+            ("eyJ",),
             jwt_token,
             "the issuer: rotate its signing key, or revoke the session",
             validator=jwt_signed,
@@ -3646,7 +3657,11 @@ def by_id() -> dict[str, Rule]:
 
 
 def prefilter_source(rules: Sequence[Rule]) -> str:
-    """The prefilter's pattern, made from the rules' keywords (case-insensitive) and anchors."""
-    words = sorted({w for rule in rules for w in rule.keywords}, key=lambda w: (-len(w), w))
-    anchors = sorted({rule.anchor for rule in rules if rule.anchor})
-    return "|".join([f"(?i:{'|'.join(re.escape(w) for w in words)})", *anchors])
+    """The prefilter's pattern, made from the rows' keywords and anchors, for text lowered
+    (ASCII only, as ``bytes.lower`` does): the keywords lower-cased, the anchors in any case.
+    One lower-case alternation makes a far smaller automaton than a mix of cased and
+    case-insensitive ones; which rows a match stands for, and their case, is checked next."""
+    words = {w.lower() for rule in rules for w in rule.keywords}
+    ordered = sorted(words, key=lambda w: (-len(w), w))
+    anchors = sorted({f"(?i:{rule.anchor})" for rule in rules if rule.anchor})
+    return "|".join(["|".join(re.escape(w) for w in ordered), *anchors])

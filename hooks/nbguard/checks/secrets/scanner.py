@@ -582,6 +582,18 @@ def _table_hits(table: Table, lines: list[str], numbers: Iterable[int]) -> Itera
                 yield _Hit(index + 1, found.rule.title, value, found.rule, public=found.public)
 
 
+def _per_text(texts: Sequence[str], lines: Sequence[int]) -> dict[int, list[int]]:
+    """Line numbers of the texts joined by newlines, as (text, line in it)."""
+    found: dict[int, list[int]] = {}
+    if not lines:
+        return found
+    firsts = list(itertools.accumulate((text.count("\n") + 1 for text in texts), initial=0))
+    for line in lines:
+        part = bisect.bisect_right(firsts, line) - 1
+        found.setdefault(part, []).append(line - firsts[part])
+    return found
+
+
 def _table_windows(table: Table, line: str) -> list[str]:
     """``line``, or slices around each prefilter hit in it when it is very long."""
     if len(line) <= _LONG_LINE:
@@ -631,7 +643,7 @@ def _scan(
     texts, owners = notebook.part_texts(nb, skip_tagged=ALLOW_TAG)
     big = "\n".join(texts)
     candidates = _lines_of_hits(texts, big, _trigger_hits(big), _anchored)
-    table_candidates = _lines_of_hits(texts, big, table.hits(big), None)
+    table_candidates = _per_text(texts, table.hit_lines(big))
     widget_values = notebook.password_widget_values(nb)
     passwords = [_Hit(line, PASSWORD_WIDGET, value) for line, value in widget_values]
     flagged = set(candidates) | set(table_candidates)

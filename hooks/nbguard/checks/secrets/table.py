@@ -15,16 +15,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from nbguard.checks.secrets import rules
+from nbguard.checks.secrets.lazy import LazyPattern
 from nbguard.checks.secrets.rules import Rule, entropy
 
 # Documentation, never a credential: a vendor's documented example (AWS's ...EXAMPLE), runs of
 # x or *, an ellipsis, "placeholder", "your-..."/"insert ...", and template syntax.
-_DOCUMENTED = re.compile(
+_DOCUMENTED = LazyPattern(
     r"EXAMPLE|(?i:x{5,}|\*{3,}|\.{3}|…|placeholder|^(?:your|insert|enter|replace|paste|put)[\s_-])"
     r"|^[$<{%]|[>}]$|\{\{"
 )
-_ALLOW_LINE = re.compile(r"pragma:\s*allowlist[ -]secret", re.IGNORECASE)
-_ALLOW_NEXT = re.compile(r"pragma:\s*allowlist[ -]nextline[ -]secret", re.IGNORECASE)
+_ALLOW_LINE = LazyPattern(r"pragma:\s*allowlist[ -]secret", re.IGNORECASE)
+_ALLOW_NEXT = LazyPattern(r"pragma:\s*allowlist[ -]nextline[ -]secret", re.IGNORECASE)
 
 
 # Words that stand for a password in documentation (postgresql://user:password@localhost).
@@ -53,14 +54,17 @@ def allowlisted(lines: Sequence[str], index: int) -> bool:
 
 
 def compile_fast(pattern: str) -> Any:
-    """``pattern`` compiled with google-re2 when it is installed, else with ``re``."""
+    """``pattern`` compiled for lowered bytes (read as Latin-1, which any UTF-8 text is, byte for
+    byte) with google-re2 when it is installed, else with ``re``. The keywords are ASCII."""
     try:
         import re2  # type: ignore[import-untyped,import-not-found,unused-ignore]
     except ImportError:  # pragma: no cover - google-re2 is a dependency; kept for platforms without a wheel
-        return re.compile(pattern)
+        return re.compile(pattern.encode())
     options = re2.Options()
     options.max_mem = 64 << 20
-    return re2.compile(pattern, options)
+    options.encoding = re2.Options.Encoding.LATIN1
+    options.never_capture = True
+    return re2.compile(pattern.encode(), options)
 
 
 @dataclass(frozen=True)
@@ -76,16 +80,44 @@ class Table:
     def __init__(self, rows: Sequence[Rule], matchers: dict[str, Any] | None = None) -> None:
         self.rows = tuple(rows)
         self.prefilter = compile_fast(rules.prefilter_source(self.rows))
-        self._keyed = [(rule, rule.keywords) for rule in self.rows if rule.keywords]
-        self._anchored = [(rule, re.compile(rule.anchor)) for rule in self.rows if rule.anchor]
+        self._keywords = frozenset(w.lower().encode() for rule in self.rows for w in rule.keywords)
+        # What a keyword the prefilter matched stands for, worked out on first need: the rows of
+        # every keyword inside it (a match of "ops_eyJ" is one of "eyJ" too, which the
+        # prefilter, matching the longest, does not report apart).
+        self._by_keyword: dict[bytes, tuple[Rule, ...]] = {}
+        self._anchored = [rule for rule in self.rows if rule.anchor]
+        self._order = {id(rule): index for index, rule in enumerate(self.rows)}
         # Patterns given already compiled (custom rules, compiled with re2).
         self._matchers: dict[str, tuple[Any, Any]] = {
             rule_id: (matcher, None) for rule_id, matcher in (matchers or {}).items()
         }
 
     def hits(self, text: str) -> list[int]:
-        """Where the prefilter matches in ``text``."""
-        return [match.start() for match in self.prefilter.finditer(text)]
+        """Where the prefilter matches in ``text`` (character offsets; for one line)."""
+        data = text.encode("utf-8", "surrogatepass")
+        return [
+            len(data[: match.start()].decode("utf-8", "surrogatepass"))
+            for match in self.prefilter.finditer(data.lower())
+        ]
+
+    def hit_lines(self, text: str) -> list[int]:
+        """The 0-based numbers of the lines of ``text`` where the prefilter matches, in one pass
+        over its UTF-8 bytes."""
+        data = text.encode("utf-8", "surrogatepass").lower()
+        found: list[int] = []
+        line = counted = 0
+        end = -1
+        for match in self.prefilter.finditer(data):
+            at = match.start()
+            if at <= end:
+                continue
+            line += data.count(b"\n", counted, at)
+            counted = at
+            found.append(line)
+            end = data.find(b"\n", at)
+            if end < 0:
+                break
+        return found
 
     def _pattern(self, rule: Rule) -> tuple[Any, Any]:
         found = self._matchers.get(rule.id)
@@ -95,14 +127,33 @@ class Table:
             self._matchers[rule.id] = found
         return found
 
-    def _rows_for(self, line: str) -> Iterator[Rule]:
+    def _rows_of(self, word: str) -> tuple[Rule, ...]:
+        """The rows a keyword the prefilter matched may stand for: those with a keyword inside
+        it, or around it (the prefilter reports one match where keywords overlap)."""
+        lower = word.lower()
+        return tuple(
+            rule for rule in self.rows if any(k.lower() in lower or lower in k.lower() for k in rule.keywords)
+        )
+
+    def _rows_for(self, line: str) -> list[Rule]:
+        """The rows whose keyword (or anchor) is in ``line``, in table order."""
+        picked: dict[int, Rule] = {}
+        for match in self.prefilter.finditer(line.encode("utf-8", "surrogatepass").lower()):
+            word = match.group()
+            rows = self._by_keyword.get(word)
+            if rows is None and word in self._keywords:
+                rows = self._by_keyword[word] = self._rows_of(word.decode())
+            if rows is None:  # an anchor matched
+                rows = tuple(rule for rule in self._anchored if re.search(rule.anchor, line))
+            for rule in rows:
+                picked.setdefault(id(rule), rule)
         lower = line.lower()
-        for rule, words in self._keyed:
-            if any(word in lower for word in words):
-                yield rule
-        for rule, anchor in self._anchored:
-            if not rule.keywords and anchor.search(line):
-                yield rule
+        picked = {
+            key: rule
+            for key, rule in picked.items()
+            if rule.anchor or any(k in (line if rule.cased else lower) for k in rule.keywords)
+        }
+        return sorted(picked.values(), key=lambda rule: self._order[id(rule)])
 
     def scan(self, line: str, around: Callable[[], str] = str) -> Iterator[Found]:
         """Every value a row finds in ``line`` that clears the row's checks; ``around()`` is the
@@ -126,7 +177,6 @@ class Table:
 def mask(value: str, rule: Rule) -> str:
     """What a message shows of a value: the format's literal prefix (``ghp_``, ``sk-proj-``) at
     most, never for a value found by its context, and the length."""
-    lower = value.lower()
-    prefix = max((len(k) for k in rule.keywords if lower.startswith(k) and 2 <= len(k) <= 12), default=0)
-    shown = value[:prefix] if not rule.context and rule.code != "NBG203" else ""
+    prefix = max((len(k) for k in rule.keywords if value.startswith(k) and 2 <= len(k) <= 12), default=0)
+    shown = value[:prefix] if rule.cased and not rule.context and rule.code != "NBG203" else ""
     return f"{shown}… {len(value)} characters"
