@@ -1843,6 +1843,8 @@ def _rows() -> list[Rule]:
             ("st.", *UUID, ".", hexl(32), ".", hexl(32)),
             "https://app.infisical.com",
             env="INFISICAL_TOKEN",
+            keywords=(),  # "st." is in too much prose
+            anchor=r"st\.[a-f0-9]{8}-",
         ),
         P(
             "akeyless",
