@@ -62,9 +62,13 @@ def compile_fast(pattern: str) -> Any:
         return re.compile(pattern.encode())
     options = re2.Options()
     options.max_mem = 64 << 20
+    options.log_errors = False  # never a word on standard error from the hook
     options.encoding = re2.Options.Encoding.LATIN1
     options.never_capture = True
     return re2.compile(pattern.encode(), options)
+
+
+_CHUNK = 1 << 16  # bytes the prefilter searches at a time (then up to the end of that line)
 
 
 @dataclass(frozen=True)
@@ -92,13 +96,22 @@ class Table:
             rule_id: (matcher, None) for rule_id, matcher in (matchers or {}).items()
         }
 
+    def _matches(self, data: bytes) -> Iterator[int]:
+        """Where the prefilter matches in lowered ``data``, in order. Searched a slice at a time:
+        google-re2's Python binding does work proportional to the whole text for every match it
+        returns, which over a notebook of many megabytes with many matches adds up."""
+        start = 0
+        while start < len(data):
+            end = data.find(b"\n", start + _CHUNK)
+            end = len(data) if end < 0 else end + 1
+            for match in self.prefilter.finditer(data[start:end]):
+                yield start + match.start()
+            start = end
+
     def hits(self, text: str) -> list[int]:
         """Where the prefilter matches in ``text`` (character offsets; for one line)."""
         data = text.encode("utf-8", "surrogatepass")
-        return [
-            len(data[: match.start()].decode("utf-8", "surrogatepass"))
-            for match in self.prefilter.finditer(data.lower())
-        ]
+        return [len(data[:at].decode("utf-8", "surrogatepass")) for at in self._matches(data.lower())]
 
     def hit_lines(self, text: str) -> list[int]:
         """The 0-based numbers of the lines of ``text`` where the prefilter matches, in one pass
@@ -107,8 +120,7 @@ class Table:
         found: list[int] = []
         line = counted = 0
         end = -1
-        for match in self.prefilter.finditer(data):
-            at = match.start()
+        for at in self._matches(data):
             if at <= end:
                 continue
             line += data.count(b"\n", counted, at)
@@ -144,7 +156,7 @@ class Table:
             if rows is None and word in self._keywords:
                 rows = self._by_keyword[word] = self._rows_of(word.decode())
             if rows is None:  # an anchor matched
-                rows = tuple(rule for rule in self._anchored if re.search(rule.anchor, line))
+                rows = tuple(rule for rule in self._anchored if re.search(rule.anchor, line, re.IGNORECASE))
             for rule in rows:
                 picked.setdefault(id(rule), rule)
         lower = line.lower()
