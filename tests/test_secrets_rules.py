@@ -264,6 +264,10 @@ PG = "postgresql://analyst:" + ft.password("pg") + "@db.internal:5432/sales"
             make_nb(code(f'requests.get(u, headers={{"Authorization": "Bearer {HF}"}})')), id="header"
         ),
         pytest.param(make_nb(code(f'requests.get("https://huggingface.co/api?token={HF}")')), id="url"),
+        pytest.param(
+            make_nb(code(f'requests.get("https://api.huggingface.co/v1?api_key={HF}")')),
+            id="url-where-an-anchor-overlaps-a-keyword",  # ".huggin" is no anchor, ".cohere." would be
+        ),
         pytest.param(make_nb(code("x", outputs=[stream(f"HF_TOKEN={HF}\n")])), id="output-text"),
         pytest.param(
             make_nb(code("x", outputs=[execute_result({"text/html": f"<td>{HF}</td>"})])), id="output-html"
@@ -420,3 +424,13 @@ def test_the_custom_rule_of_the_docs_page_works_as_shown(tmp_path, capsys):
     assert main([str(nb)]) == 2
     shown = re.search(r"nbguard: error: \S+pyproject.toml: (secrets-rules #1: .*)", page).group(1)
     assert capsys.readouterr().err == f"nbguard: error: {tmp_path / 'pyproject.toml'}: {shown}\n"
+
+
+def test_a_keyword_inside_an_anchors_match_still_picks_its_row():
+    # Discord's anchor (a dot, six characters, a dot) matches ".cohere." in this URL, over the
+    # keyword that Cohere's row needs.
+    key = ft.rand("co", ft.ALNUM, 40)
+    findings = check(make_nb(code(f'requests.get("https://api.cohere.com/v1/items?api_key={key}")')))
+    assert [(f.message.split(" in ")[0], f.fingerprint) for f in findings] == [
+        ("Cohere API key", fingerprint(key))
+    ]

@@ -155,8 +155,10 @@ class Table:
             rows = self._by_keyword.get(word)
             if rows is None and word in self._keywords:
                 rows = self._by_keyword[word] = self._rows_of(word.decode())
-            if rows is None:  # an anchor matched
+            if rows is None:  # an anchor matched, perhaps over a keyword (".cohere." in a URL)
+                text = word.decode("utf-8", "replace")
                 rows = tuple(rule for rule in self._anchored if re.search(rule.anchor, line, re.IGNORECASE))
+                rows += tuple(r for r in self.rows if any(k.lower() in text for k in r.keywords))
             for rule in rows:
                 picked.setdefault(id(rule), rule)
         lower = line.lower()
