@@ -116,7 +116,7 @@ def notebook(number: int, rng: random.Random, png: str) -> bytes:
 
 def build(repo: Path, folder: Path, blobs: int, commits: int) -> None:
     """The repository (by fast-import) and the folder of the same notebooks."""
-    rng = random.Random(19)  # noqa: S311 - test data, the same every run
+    rng = random.Random(19)
     png = _png(rng)
     subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
     proc = subprocess.Popen(["git", "fast-import", "--quiet"], cwd=repo, stdin=subprocess.PIPE)

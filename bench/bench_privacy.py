@@ -279,7 +279,7 @@ OUTPUT_RENDERINGS: list[Rendering] = [_html, _head_text, _log, _traceback]
 
 def build(count: int, seed: int, folder: Path) -> tuple[dict[tuple[str, int], str], list[tuple[str, int]]]:
     """Write ``count`` notebooks; returns planted cells (path, cell) -> category, and look-alike cells."""
-    rng = random.Random(seed)  # noqa: S311 - test data, the same for a seed
+    rng = random.Random(seed)
     planted: dict[tuple[str, int], str] = {}
     lookalikes: list[tuple[str, int]] = []
     source_categories = set(privacy.DEFAULT_SOURCE_CATEGORIES)

@@ -9,6 +9,7 @@ secret scanner, and every test run sees the same values.
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import random
 import string
@@ -38,8 +39,21 @@ def aws_secret_key(seed: str = "") -> str:
     return rand("aws-secret" + seed, BASE64, 40)
 
 
-def github_classic(seed: str = "") -> str:
-    return "gh" + "p_" + rand("ghp" + seed, ALNUM, 36)
+_BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
+
+
+def _crc32_base62(body: str) -> str:
+    """GitHub's and npm's checksum: the CRC32 of the 30 random characters, in 6 base62 digits."""
+    number, digits = binascii.crc32(body.encode()), ""
+    while number:
+        number, rest = divmod(number, 62)
+        digits = _BASE62[rest] + digits
+    return digits.rjust(6, "0")
+
+
+def github_classic(seed: str = "", prefix: str = "p") -> str:
+    body = rand("ghp" + seed, ALNUM, 30)
+    return "gh" + prefix + "_" + body + _crc32_base62(body)
 
 
 def github_fine_grained(seed: str = "") -> str:
@@ -100,7 +114,8 @@ def stripe(seed: str = "") -> str:
 
 
 def twilio(seed: str = "") -> str:
-    return "A" + "C" + rand("twilio" + seed, LOWER_ALNUM, 32)
+    """A Twilio API key (SK...); the account SID (AC...) is an identifier, not a secret."""
+    return "S" + "K" + rand("twilio" + seed, HEX, 32)
 
 
 def sendgrid(seed: str = "") -> str:
@@ -136,12 +151,17 @@ def pypi(seed: str = "") -> str:
     return "pypi-" + "AgEIcHlwaS5vcmc" + rand("pypi" + seed, URLSAFE, 80)
 
 
+def npm_token(seed: str = "") -> str:
+    body = rand("npm" + seed, ALNUM, 30)
+    return "np" + "m_" + body + _crc32_base62(body)
+
+
 def npm(seed: str = "") -> str:
-    return "//registry.npmjs.org/:_auth" + "Token=npm_" + rand("npm" + seed, ALNUM, 36)
+    return "//registry.npmjs.org/:_auth" + "Token=" + npm_token(seed)
 
 
 def telegram(seed: str = "") -> str:
-    return rand("tg1" + seed, string.digits[1:], 9) + ":" + rand("tg2" + seed, URLSAFE, 35)
+    return rand("tg1" + seed, string.digits[1:], 9) + ":A" + "A" + rand("tg2" + seed, URLSAFE, 33)
 
 
 def discord(seed: str = "") -> str:

@@ -113,12 +113,12 @@ def test_main_reports_every_check(notebooks, capsys):
     p = notebooks
     assert cli.main(["check", "--max-kb", "1", *args_for(p)]) == 1
     out = capsys.readouterr().out.splitlines()
-    fingerprint = out[3].rsplit("fingerprint ", 1)[1].rstrip(")")
+    fingerprint = out[3].rsplit("fingerprint ", 1)[1].split(")")[0]
     assert out == [
         f"{p['a_dirty.ipynb']}: NBG401 would be stripped (1 output, 1 execution count)",
         f"{p['c_order.ipynb']}:cell 3: NBG101 ran as [2] after [2]; restart the kernel and run all cells",
         f"{p['c_order.ipynb']}: NBG401 would be stripped (3 execution counts)",
-        f"{p['d_secret.ipynb']}:cell 1:line 1: NBG201 GitHub Token in source (fingerprint {fingerprint})",
+        f"{p['d_secret.ipynb']}:cell 1:line 1: NBG201 GitHub personal access token in source (ghp_… 40 characters, fingerprint {fingerprint}); revoke it: https://github.com/settings/tokens",
         f"{p['e_image.ipynb']}:cell 1: NBG301 image/png in attachment p.png is 3 KiB (limit 1 KiB), 640x480 px",
         f"{p['f_bad.ipynb']}: NBG001 no 'cells' list",
         (
@@ -401,7 +401,7 @@ def test_baseline_lets_old_findings_pass_and_new_ones_block(repo, capsys):
     write_nb(secret, make_nb(code(f'token = "{TOKEN}"\nother = "{other}"', id="c1")))
     assert cli.main(["check", "--no-strip", "--baseline", ".nbguard-baseline.json", "secret.ipynb"]) == 1
     out = capsys.readouterr().out
-    assert out.startswith("secret.ipynb:cell 1:line 2: NBG201 GitHub Token in source")
+    assert out.startswith("secret.ipynb:cell 1:line 2: NBG201 GitHub personal access token in source")
     assert [line for line in out.splitlines() if line.startswith("secret.ipynb")] == [out.splitlines()[0]]
 
 

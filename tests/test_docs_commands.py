@@ -171,6 +171,6 @@ def test_every_configuration_shown_is_valid(tmp_path, monkeypatch, capsys, where
     from nbguard import cli
 
     monkeypatch.chdir(tmp_path)
-    name = "pyproject.toml" if "[tool.nbguard]" in block else ".nbguard.toml"
+    name = "pyproject.toml" if "tool.nbguard" in block else ".nbguard.toml"
     (tmp_path / name).write_text(block, encoding="utf-8")
     assert cli.main(["config", "docs/a.ipynb"]) == 0, f"{where}: {capsys.readouterr().err}"

@@ -222,7 +222,8 @@ def test_gitlab_and_github_formats(tmp_path, capsys, monkeypatch):
             "location": {"path": "g.ipynb", "lines": {"begin": 5}},
         },
         {
-            "description": "NBG201 Cell 2, line 1: GitHub Token in source (fingerprint " + fp + ").",
+            "description": "NBG201 Cell 2, line 1: GitHub personal access token in source (ghp_… 40 characters, "
+            "fingerprint " + fp + "); revoke it: https://github.com/settings/tokens.",
             "check_name": "NBG201",
             "severity": "blocker",
             "location": {"path": "g.ipynb", "lines": {"begin": 20}},
@@ -239,7 +240,8 @@ def test_gitlab_and_github_formats(tmp_path, capsys, monkeypatch):
     assert capsys.readouterr().out == (
         "::warning file=g.ipynb,line=5,title=NBG103 (cell 1)::is the first cell run but ran as [2], not [1]; "
         "restart the kernel and run all cells\n"
-        f"::error file=g.ipynb,line=20,title=NBG201 (cell 2%2C line 1)::GitHub Token in source (fingerprint {fp})\n"
+        f"::error file=g.ipynb,line=20,title=NBG201 (cell 2%2C line 1)::GitHub personal access token in source (ghp_… 40 characters, "
+        f"fingerprint {fp}); revoke it: https://github.com/settings/tokens\n"
         "::error file=g.ipynb,line=1,title=NBG401::would be stripped (2 execution counts)\n"
     )
 

@@ -39,7 +39,12 @@ main = subcommand("secrets")
 
 def found(nb, **kwargs) -> list[tuple[int | None, int | None, str, str]]:
     """(cell, line, code, message without the fingerprint) of each finding."""
-    return [(f.cell, f.line, f.code, f.message.split(" (fingerprint ")[0]) for f in check(nb, **kwargs)]
+    return [(f.cell, f.line, f.code, _kind_and_part(f.message)) for f in check(nb, **kwargs)]
+
+
+def _kind_and_part(message: str) -> str:
+    """A finding's message without its parenthesis (masked value, fingerprint) and what follows."""
+    return re.sub(r" \([^()]*fingerprint [0-9a-f]+\).*$", "", message)
 
 
 def widgets(models: dict[str, Any]) -> dict[str, Any]:
@@ -146,25 +151,6 @@ def test_authorization_header_detector(line, expected):
 
 
 @pytest.mark.parametrize(
-    ("plugin", "token"),
-    [
-        (cp.GitHubTokenDetector, ft.github_classic()),
-        (cp.GitHubTokenDetector, ft.github_fine_grained()),
-        (cp.GitLabTokenDetector, ft.gitlab()),
-        (cp.OpenAITokenDetector, ft.openai_project()),
-        (cp.OpenAITokenDetector, ft.openai_legacy()),
-        (cp.AnthropicKeyDetector, ft.anthropic()),
-        (cp.HuggingFaceTokenDetector, ft.hugging_face()),
-        (cp.GoogleApiKeyDetector, ft.google_api_key()),
-    ],
-    ids=lambda p: p.__name__ if isinstance(p, type) else "token",
-)
-def test_vendor_detectors_report_the_whole_token(plugin, token):
-    assert list(plugin().analyze_string(f'x = "{token}"')) == [token]
-    assert list(plugin().analyze_string(f"x = my{token}")) == []  # not where a token starts
-
-
-@pytest.mark.parametrize(
     ("value", "expected"),
     [
         ("YOUR_API_KEY", True),
@@ -236,7 +222,7 @@ PW = ft.password("core")
         ),
         pytest.param(
             make_nb(code(f'token = "{GH}"')),
-            [(1, 1, "NBG201", "GitHub Token in source")],
+            [(1, 1, "NBG201", "GitHub personal access token in source")],
             id="vendor-wins-over-keyword",
         ),
         pytest.param(
@@ -253,7 +239,7 @@ PW = ft.password("core")
                     ],
                 )
             ),
-            [(1, 2, "NBG201", "GitHub Token in output 1 error")],
+            [(1, 2, "NBG201", "GitHub personal access token in output 1 error")],
             id="traceback-ansi-removed",
         ),
         pytest.param(
@@ -265,7 +251,7 @@ PW = ft.password("core")
         ),
         pytest.param(
             make_nb(code("x", metadata={"deploy": {"token": GH}})),
-            [(1, 3, "NBG201", "GitHub Token in metadata")],
+            [(1, 3, "NBG201", "GitHub personal access token in metadata")],
             id="cell-metadata",
         ),
         pytest.param(
@@ -287,7 +273,7 @@ PW = ft.password("core")
                     },
                 )
             ),
-            [(1, 1, "NBG201", "GitHub Token in attachment creds.txt")],
+            [(1, 1, "NBG201", "GitHub personal access token in attachment creds.txt")],
             id="attachment",
         ),
         pytest.param(
@@ -297,7 +283,7 @@ PW = ft.password("core")
         ),
         pytest.param(
             make_nb(code(f'engine = create_engine("postgresql://admin:{PW}@db.example.com/app")')),
-            [(1, 1, "NBG202", "Basic Auth Credentials in source")],
+            [(1, 1, "NBG201", "PostgreSQL URL with a password in source")],
             id="url-credentials-in-a-call",
         ),
         pytest.param(
@@ -307,7 +293,7 @@ PW = ft.password("core")
         ),
         pytest.param(
             make_nb(code(f'KEY = """{ft.private_key("core")}"""\nprint(KEY)')),
-            [(1, 1, "NBG203", "Private Key in source")],
+            [(1, 1, "NBG203", "RSA private key in source")],
             id="private-key",
         ),
         pytest.param(
@@ -345,7 +331,7 @@ def test_findings_carry_the_fingerprint_of_the_whole_value():
     findings = check(make_nb(code(f'x = "{a}"\ny = "{b}"')))
     assert [f.fingerprint for f in findings] == [fingerprint(a), fingerprint(b)]
     assert fingerprint(a) != fingerprint(b)
-    assert all(f.message.endswith(f"(fingerprint {f.fingerprint})") for f in findings)
+    assert all(f"fingerprint {f.fingerprint})" in f.message for f in findings)
     assert len(fingerprint(a)) == secrets.FINGERPRINT_LENGTH
 
 
@@ -387,8 +373,8 @@ def test_long_lines_and_whitespace_runs_are_scanned():
         code("y = " + "a" * 20_000 + f" '{ft.github_classic('far')}' " + "b" * 20_000),
     )
     assert found(nb) == [
-        (1, 1, "NBG201", "GitHub Token in source"),
-        (2, 1, "NBG201", "GitHub Token in source"),
+        (1, 1, "NBG201", "GitHub personal access token in source"),
+        (2, 1, "NBG201", "GitHub personal access token in source"),
     ]
 
 
@@ -638,7 +624,7 @@ def _detected(plant: Plant) -> bool:
     return any(
         f.cell == plant.cell
         and f.line == plant.line
-        and f" in {plant.label} (fingerprint " in f.message
+        and f" in {plant.label} (" in f.message
         and (not plant.value or f.fingerprint == fingerprint(plant.value))
         for f in check(plant.nb)
     )
@@ -844,10 +830,11 @@ def test_the_prefilter_hides_nothing_the_engine_would_find(monkeypatch):
     expected = [check(nb) for nb in notebooks]
     monkeypatch.setattr(
         scanner,
-        "_candidates",
-        lambda texts: {i: list(range(t.count("\n") + 1)) for i, t in enumerate(texts)},
+        "_lines_of_hits",
+        lambda texts, big, hits, accept: {i: list(range(t.count("\n") + 1)) for i, t in enumerate(texts)},
     )
     monkeypatch.setattr(scanner, "_windows", lambda line: [line])
+    monkeypatch.setattr(scanner, "_table_windows", lambda table, line: [line])
     assert [check(nb) for nb in notebooks] == expected
     assert any(expected)
 
@@ -879,20 +866,8 @@ ANCHOR_EXAMPLES = [
     *("access-key: u'abcdefg1'", "credential=abcdefg1", "Credentials: ABCDEFG1", "creds = r'abcdefg1'"),
     *("token => 'abcdefg²'", "token := 'İİİİabc1'", "%env X=1", "%set_env X 1", "environ['X'] = 'v'"),
     *("os.environ[ 'X' ]= r'v'", "setdefault('X', 'v')", 'putenv("X",b"v")', "Authorization"),
-    *("https://user:pw@host", "aws_secret = '" + "a1/+" * 10 + "'", "cloudant", "SoftLayer_API_Key"),
-    *("softlayerpwd", "softlayer-token", "https://api.softlayer.com/soap/v3", "https://apixsoftlayerycom"),
-    *(f"{w} '{'B2/+' * 10}'" for w in ("AWS_KEY =", "aws pw:", "awstoken=", "aws.pass", "AwsKey")),
-    *("cl_apitoken", "clou-pw", "slpass", "cltoken", "clouapitoken", "sl-token", "cl-apikey"),
-    *("key = " + "a" * 44, "pwd: " + "b" * 44, "pass  " + "c" * 44, "token => " + "d" * 44),
-    *("xoxb-", "hooks.slack.com", "api_\u212aey", "İ passw", "\u212aey_pass"),
-    *("AKIA" + "A" * 16, "ASIA" + "B" * 16, "ABIA" + "C" * 16, "ACCA" + "D" * 16, "A3TX" + "E" * 16),
-    *("AccountKey=", "AKC" + "a1" * 5, "AP1" + "b2" * 4, "AIza"),
-    *(f"{c}{'a' * 24}.{'b' * 6}.{'c' * 27}" for c in "MNO"),
-    *("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "GR1348941"),
-    *(f"gl{kind}-" for kind in ("pat", "dt", "ft", "soat", "rt", "cbt", "imt", "ptt", "agent", "oas")),
-    *("eyJ", "-us1", "_authToken", "T3BlbkFJ", "sk-proj-", "sk-svcacct-", "sk-admin-", "sk-ant-"),
-    *("PRIVATE KEY", "PuTTY-User-Key-File-2", "pypi-AgE", "SG.", "sq0csp-", "rk_live_", "sk_live_"),
-    *("12345678:" + "a" * 35, "AC" + "a" * 32, "SK" + "b" * 32, "hf_" + "C" * 34, "api_org_" + "D" * 34),
+    *("os.getenv('X', 'v')", 'environ.get( "X",u"v")', "https://user:pw@host"),
+    *("api_\u212aey", "İ passw", "\u212aey_pass", "dbpass", "databasepass", "keypass"),
     *("curl -u", "curl --user", "curl\t-u", "curl\t--user", "-u", "--user", "curl\xa0-u", "curl\u2003--user"),
 ]
 
@@ -954,10 +929,8 @@ def test_skipping_plugins_whose_regexes_miss_a_line_changes_nothing(monkeypatch)
     notebooks = [p.nb for p in PLANTS] + [nb for _, nb in controls()] + name_variants()
     expected = [check(nb) for nb in notebooks]
     engine = scanner._Engine()
-    assert sum(gate is not None for gate in engine._gates) >= 28  # most plugins are skipped by their regexes
-    assert sum(engine._need_cased) == len(scanner._CASED_DETECTORS)  # every name is a plugin's
+    assert sum(gate is not None for gate in engine._gates) >= 5  # most plugins are skipped by their regexes
     monkeypatch.setattr(scanner, "_regex_gate", lambda plugin: None)
-    monkeypatch.setattr(scanner, "_CASED_DETECTORS", frozenset())
     assert [check(nb) for nb in notebooks] == expected
     assert any(expected)
 
@@ -985,12 +958,9 @@ def test_plugins_are_skipped_only_on_lines_where_they_find_nothing(line):
     from unittest import mock
 
     nb = make_nb(code(line), markdown(line))
-    with mock.patch.object(scanner, "_candidates", _every_line):
+    with mock.patch.object(scanner, "_lines_of_hits", lambda texts, big, hits, accept: _every_line(texts)):
         gated = check(nb)
-        with (
-            mock.patch.object(scanner, "_regex_gate", return_value=None),
-            mock.patch.object(scanner, "_CASED_DETECTORS", frozenset()),
-        ):
+        with mock.patch.object(scanner, "_regex_gate", return_value=None):
             assert check(nb) == gated
 
 
@@ -1195,7 +1165,8 @@ def test_main_prints_one_line_per_finding_in_the_shared_format(tmp_path, capsys)
     c = write_nb(tmp_path / "c.ipynb", make_nb(metadata={"widgets": widgets({"m": password_model(PW)})}))
     assert main(["--isolated", str(a), str(b), str(c)]) == 1
     assert capsys.readouterr().out == (
-        f"{a}:cell 2:line 2: NBG201 GitHub Token in source (fingerprint {fingerprint(GH)})\n"
+        f"{a}:cell 2:line 2: NBG201 GitHub personal access token in source (ghp_… 40 characters, "
+        f"fingerprint {fingerprint(GH)}); revoke it: https://github.com/settings/tokens\n"
         f"{c}: NBG204 Password Widget Value in widget state (fingerprint {fingerprint(PW)})\n"
     )
     assert main(["--isolated", str(b)]) == 0
@@ -1302,9 +1273,9 @@ def test_corpus_scans_without_errors_and_findings_are_well_formed():
     for _path, nb in readable_corpus_notebooks():
         scanned += 1
         for f in check(nb):
-            assert f.code in ("NBG201", "NBG202", "NBG203", "NBG204")
+            assert f.code in ("NBG201", "NBG202", "NBG203", "NBG204", "NBG205")
             assert f.fingerprint is not None
-            assert f.message.endswith(f"(fingerprint {f.fingerprint})")
+            assert f"fingerprint {f.fingerprint})" in f.message
             assert f.line is not None
             assert f.line >= 1
     assert scanned > 1800
@@ -1354,8 +1325,8 @@ def test_an_azure_sas_token_is_found_in_a_source_and_in_a_kept_output():
     nb = make_nb(code(f'url = "{url}"'), code("print(url)", count=1, outputs=[stream(url + "\n")]))
     found = [(f.code, f.cell, f.message.split(" (")[0]) for f in check(nb)]
     assert found == [
-        ("NBG201", 1, "Azure Storage SAS Token in source"),
-        ("NBG201", 2, "Azure Storage SAS Token in output 1 stream"),
+        ("NBG201", 1, "Azure Storage SAS token in source"),
+        ("NBG201", 2, "Azure Storage SAS token in output 1 stream"),
     ]
     assert len({f.fingerprint for f in check(nb)}) == 1  # the same signature, one fingerprint
 

@@ -215,7 +215,14 @@ def parse_config(path: str, table: Mapping[str, Any]) -> ConfigFile:
             raise ConfigError(f"{where}: 'paths' must be a non-empty list of globs")
         settings = check_settings(raw, where, per_path_only=True)
         overrides.append(Override(tuple(glob_to_regex(p) for p in patterns), settings))
-    return ConfigFile(path, check_settings(table, path), tuple(overrides))
+    # Custom secrets rules: a list of tables, which no flag spells; read by the secrets check.
+    from nbguard.checks.secrets import custom
+
+    raw_rules = table.pop(custom.KEY, None)
+    settings = check_settings(table, path)
+    if raw_rules is not None:
+        settings[custom.KEY] = custom.parse(raw_rules, path)
+    return ConfigFile(path, settings, tuple(overrides))
 
 
 def read_config(path: str) -> ConfigFile | None:

@@ -1,10 +1,11 @@
-"""The tables of the README and of docs/, made from the check registry and from the
-benchmarks' results.
+"""The tables of the README and of docs/, made from the check registry, the vendor
+table and the benchmarks' results.
 
 ``python -m nbguard.docs README.md docs/*.md`` rewrites the blocks between
-``<!-- generated: NAME -->`` and ``<!-- end generated -->``; a test checks that
-the files hold exactly what this module makes, so a check's options and codes are
-written down in one place, its declaration, and the speed figures in one, the file
+``<!-- generated: NAME -->`` and ``<!-- end generated -->`` in each file given; a test
+checks that every file holds exactly what this module makes, so a check's options and
+codes are written down in one place, its declaration, the credential formats in theirs,
+the rows of ``nbguard.checks.secrets.rules``, and the speed figures in the file
 ``bench/run_all.py`` writes.
 """
 
@@ -86,15 +87,42 @@ def project_root(path: Path) -> Path:
     return path.resolve().parent
 
 
+def vendors_table() -> str:
+    """Every row of the secrets check's vendor table: what it finds, how, where to revoke it."""
+    from nbguard.checks.secrets import rules
+
+    rows = ["| vendor | credential | id | how it is told apart | revoke at |", "|---|---|---|---|---|"]
+    for rule in sorted(rules.table(), key=lambda r: (r.vendor.lower(), r.name.lower())):
+        how = [
+            "checksum" if rule.validator is not None else "",
+            "needs " + " / ".join(f"`{w}`" for w in rule.keywords) + " on the line" if rule.context else "",
+        ]
+        told = "; ".join(h for h in how if h) or "its format"
+        cells = (_cell(rule.vendor), _cell(rule.name), f"`{rule.id}`", _cell(told), _cell(rule.revoke))
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows) + "\n"
+
+
+def vendors_count() -> str:
+    from nbguard.checks.secrets import rules
+
+    table = rules.table()
+    return f"{len(table)} formats of {len({r.vendor for r in table})} vendors.\n"
+
+
 def block(name: str, root: Path | None = None) -> str:
     """The text of one generated block: ``codes``, ``keys``, ``speed`` (from
-    ``ROOT/bench/results.json``) or ``options CHECK``."""
+    ``ROOT/bench/results.json``), ``options CHECK``, ``secrets vendors`` or ``secrets count``."""
     if name == "codes":
         return codes_table()
     if name == "keys":
         return keys_table()
     if name == "speed" and root is not None:
         return speed_table(root / "bench" / "results.json")
+    if name == "secrets vendors":
+        return vendors_table()
+    if name == "secrets count":
+        return vendors_count()
     kind, _, check = name.partition(" ")
     if kind == "options" and check in checks.NAMES:
         return options_table(checks.get(check))

@@ -32,6 +32,7 @@ CODE_TOKEN = "NBG201"  # a credential in a vendor's format
 CODE_ASSIGNED = "NBG202"  # a secret-looking value under a secret name, in a header or a URL
 CODE_PRIVATE_KEY = "NBG203"
 CODE_PASSWORD_WIDGET = "NBG204"
+CODE_PRINTED = "NBG205"  # a cell that prints a secret, saved with its output
 
 ALLOW_TAG = "nbguard:allow-secrets"
 FINGERPRINT_LENGTH = 12
@@ -85,7 +86,9 @@ def kwargs_from_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
         allowed = parse_fingerprints(settings.get("allow-fingerprints") or ())
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    return {"allowed_fingerprints": allowed}
+    from nbguard.checks.secrets.custom import KEY
+
+    return {"allowed_fingerprints": allowed, "custom_rules": tuple(settings.get(KEY) or ())}
 
 
 def make_check(settings: Mapping[str, Any]) -> Callable[[Notebook], list[Finding]]:
@@ -123,6 +126,14 @@ CHECK = Check(
             "Change that password; stop saving widget state, or run `nbguard strip` "
             "(it removes `metadata.widgets`)",
             description="A `Password` widget's value saved in the notebook's widget state.",
+            security_severity=7.5,
+        ),
+        Code(
+            CODE_PRINTED,
+            "A secret printed in a kept output",
+            "Clear the cell's output (`nbguard strip`), revoke the secret, and print only whether it is set",
+            description="A code cell prints or displays a secret-named environment variable or a "
+            "`getpass()` value, and was saved with its output.",
             security_severity=7.5,
         ),
     ),

@@ -1,4 +1,6 @@
-"""nbguard's own detect-secrets plugins and filters, for what detect-secrets 1.5.0 misses.
+"""nbguard's heuristics as detect-secrets plugins and filters: secret-looking values under
+secret names, in the environment, in headers and in ``curl -u``. Vendor formats are not here:
+they are the table's rows (:mod:`.rules`), scanned without detect-secrets (:mod:`.table`).
 
 Plugins follow detect-secrets' plugin API (``secret_type`` and
 ``analyze_string``), so they also load in detect-secrets itself
@@ -15,120 +17,29 @@ import re
 from collections.abc import Generator
 from typing import Any, ClassVar
 
-from detect_secrets.plugins import jwt, keyword
+from detect_secrets.plugins import keyword
 from detect_secrets.plugins.base import BasePlugin, RegexBasedDetector
 from detect_secrets.util.filetype import FileType, determine_file_type
+
+from nbguard.checks.secrets.flow import ENV_SECRET_WORDS, name_words
+
+__all__ = ["ENV_SECRET_WORDS", "name_words"]
 
 # Virtual file types where values may be written without quotes (KEY=value).
 _UNQUOTED_TYPES = frozenset(
     {FileType.CONFIG, FileType.INI, FileType.PROPERTIES, FileType.TOML, FileType.YAML}
 )
-_TOKEN_CHARS = r"A-Za-z0-9_"
-_NOT_BEFORE = r"(?<![A-Za-z0-9])"  # the prefix starts a token, e.g. after "=" or "_"
-
-
-def _bounded(body: str, chars: str = _TOKEN_CHARS) -> re.Pattern[str]:
-    return re.compile(rf"{_NOT_BEFORE}(?:{body})(?![{chars}])")
-
-
-# --- vendor formats ----------------------------------------------------------
-
-
-class GitHubTokenDetector(RegexBasedDetector):
-    """GitHub tokens, whole: classic (ghp_ and friends) and fine-grained (github_pat_).
-
-    Replaces detect-secrets' plugin, whose capture group reports only the
-    ``ghp`` prefix, so that every GitHub token shared one hash.
-    """
-
-    secret_type = "GitHub Token"
-    denylist: ClassVar[list[re.Pattern[str]]] = [
-        _bounded(r"gh[pousr]_[A-Za-z0-9_]{36,251}|github_pat_[A-Za-z0-9_]{70,251}")
-    ]
-
-
-class GitLabTokenDetector(RegexBasedDetector):
-    """GitLab tokens, whole (detect-secrets' personal-token pattern reports only its prefix)."""
-
-    secret_type = "GitLab Token"
-    _chars = "A-Za-z0-9_-"
-    denylist: ClassVar[list[re.Pattern[str]]] = [
-        _bounded(r"(?:glpat|gldt|glft|glsoat|glrt)-[A-Za-z0-9_-]{20,50}", _chars),
-        _bounded(r"GR1348941[A-Za-z0-9_-]{20,50}", _chars),
-        _bounded(r"glcbt-(?:[0-9a-fA-F]{2}_)?[A-Za-z0-9_-]{20,50}", _chars),
-        _bounded(r"glimt-[A-Za-z0-9_-]{25}", _chars),
-        _bounded(r"glptt-[A-Za-z0-9_-]{40}", _chars),
-        _bounded(r"glagent-[A-Za-z0-9_-]{50,1024}", _chars),
-        _bounded(r"gloas-[A-Za-z0-9_-]{64}", _chars),
-    ]
-
-
-class OpenAITokenDetector(RegexBasedDetector):
-    """OpenAI keys: legacy ``sk-…T3BlbkFJ…`` and project, service-account and admin keys.
-
-    detect-secrets' pattern needs 20 characters without ``-`` or ``_`` on each
-    side of the marker, which most ``sk-proj-`` keys do not have.
-    """
-
-    secret_type = "OpenAI Token"
-    _chars = "A-Za-z0-9_-"
-    denylist: ClassVar[list[re.Pattern[str]]] = [
-        _bounded(
-            r"sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,}|[A-Za-z0-9_-]{0,100}?T3BlbkFJ[A-Za-z0-9_-]{20,})",
-            _chars,
-        ),
-    ]
-
-
-class AnthropicKeyDetector(RegexBasedDetector):
-    secret_type = "Anthropic API Key"
-    denylist: ClassVar[list[re.Pattern[str]]] = [
-        _bounded(r"sk-ant-[a-z]{2,10}\d{2}-[A-Za-z0-9_-]{80,}", "A-Za-z0-9_-")
-    ]
-
-
-class HuggingFaceTokenDetector(RegexBasedDetector):
-    secret_type = "Hugging Face Token"
-    denylist: ClassVar[list[re.Pattern[str]]] = [_bounded(r"hf_[A-Za-z0-9]{34}|api_org_[A-Za-z0-9]{34}")]
-
-
-class GoogleApiKeyDetector(RegexBasedDetector):
-    secret_type = "Google API Key"
-    denylist: ClassVar[list[re.Pattern[str]]] = [_bounded(r"AIza[0-9A-Za-z_-]{35}", "A-Za-z0-9_-")]
-
-
-class AzureSasTokenDetector(RegexBasedDetector):
-    """The signature of an Azure Storage shared access signature (SAS): ``sig=`` in a query
-    that also names the service version (``sv=YYYY-MM-DD``), as every SAS does. Until it
-    expires, the URL alone grants what it signs."""
-
-    secret_type = "Azure Storage SAS Token"
-    denylist: ClassVar[list[re.Pattern[str]]] = [
-        re.compile(r"\bsv=\d{4}-\d{2}-\d{2}\b[^\s'\"<>]*?&sig=([A-Za-z0-9%+/]{30,}(?:%3[dD]|=){0,2})")
-    ]
-
-
 # --- notebook context --------------------------------------------------------
 
 # An identifier, dotted name or dict key, then an assignment or comparison.
 _NAME = r"(?<![\w.-])([A-Za-z_][\w.-]{0,80}?)['\"]?\]?\s*(?::=|=>|==|!=|=|:)\s*"
 _QUOTED_VALUE = re.compile(_NAME + r"""[rRbBuU]?(['"`])([^'"`\s\\]{1,200})\2""")
 _BARE_VALUE = re.compile(_NAME + r"""['"]?([^'"`\s,;)\]}]{1,200})""")
-_CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _FILE_OR_URL = re.compile(
     r"://|^[~.]?/|\.(?:json|ya?ml|txt|ini|cfg|env|pem|key|p12|pkl|csv|toml|py)$", re.IGNORECASE
 )
 
 TOKEN_WORDS = frozenset({"token", "auth", "access", "credential", "credentials", "creds"})
-ENV_SECRET_WORDS = frozenset(
-    {"key", "apikey", "token", "secret", "pass", "password", "passwd", "pwd", "pat", "auth"}
-    | {"credential", "credentials", "creds"}
-)
-
-
-def name_words(name: str) -> list[str]:
-    """``HF_TOKEN`` -> [hf, token]; ``accessToken`` -> [access, token]; ``a.b-c`` -> [a, b, c]."""
-    return [w.lower() for piece in re.split(r"[_.\-]+", name) for w in _CAMEL.findall(piece)]
 
 
 def looks_like_secret(value: str) -> bool:
@@ -192,9 +103,11 @@ _ENV_ASSIGNMENTS = (
     re.compile(r"%(?:set_)?env\s+(?P<name>[A-Za-z_]\w*)(?:\s*=\s*|\s+)(['\"]?)(?P<value>\S+?)\2\s*$"),
     # assignments to os.environ["NAME"]
     re.compile(r"environ\[\s*(['\"])(?P<name>\w+)\1\s*\]\s*=\s*[rRbBuU]?(['\"])(?P<value>[^'\"\\]+)\3"),
-    # calls of os.environ.setdefault and os.putenv with a name and a value
+    # calls of os.environ.setdefault and os.putenv with a name and a value, and the default of
+    # os.getenv and os.environ.get
     re.compile(
-        r"(?:setdefault|putenv)\(\s*(['\"])(?P<name>\w+)\1\s*,\s*[rRbBuU]?(['\"])(?P<value>[^'\"\\]+)\3"
+        r"(?:setdefault|putenv|getenv|environ\.get)\(\s*(['\"])(?P<name>\w+)\1\s*,\s*[rRbBuU]?(['\"])"
+        r"(?P<value>[^'\"\\]+)\3"
     ),
 )
 
@@ -209,7 +122,7 @@ class EnvironmentSecretDetector(BasePlugin):
 
     secret_type = "Secret Environment Variable"
     # Each of _ENV_ASSIGNMENTS holds env (%env, environ, putenv) or setdefault(.
-    gate: ClassVar[tuple[re.Pattern[str], ...]] = (re.compile(r"env|setdefault\("),)
+    gate: ClassVar[tuple[re.Pattern[str], ...]] = (re.compile(r"env|setdefault\(|environ\.get\("),)
 
     def analyze_string(self, string: str) -> Generator[str, None, None]:
         for regex in _ENV_ASSIGNMENTS:
@@ -321,7 +234,7 @@ def is_indirect_reference(secret: str) -> bool:
 # Every regex of detect-secrets' keyword plugin starts with one of its keywords.
 _KEYWORDS = re.compile("|".join(keyword.DENYLIST), re.IGNORECASE)
 # Plugins whose analyze_string yields only matches (or groups) of their denylist.
-_DENYLIST_ONLY = (jwt.JwtTokenDetector, CurlUserDetector, AuthorizationHeaderDetector)
+_DENYLIST_ONLY = (CurlUserDetector, AuthorizationHeaderDetector)
 
 
 def line_gate(plugin: BasePlugin) -> tuple[re.Pattern[str], ...] | None:
@@ -369,62 +282,15 @@ SETTINGS: dict[str, Any] = {
 
 
 def all_plugins() -> list[BasePlugin]:
-    """Every detector nbguard runs: detect-secrets' own, minus the ones replaced here
-    (GitHub, GitLab, OpenAI), the IP address detector (an address is not a credential)
-    and the entropy detectors (see the README), plus nbguard's."""
-    from detect_secrets.plugins import (
-        artifactory,
-        aws,
-        azure_storage_key,
-        basic_auth,
-        cloudant,
-        discord,
-        ibm_cloud_iam,
-        ibm_cos_hmac,
-        jwt,
-        keyword,
-        mailchimp,
-        npm,
-        private_key,
-        pypi_token,
-        sendgrid,
-        slack,
-        softlayer,
-        square_oauth,
-        stripe,
-        telegram_token,
-        twilio,
-    )
+    """Every detect-secrets plugin nbguard runs: its keyword plugin and its URL-credentials
+    plugin, and nbguard's heuristics. Its vendor plugins are replaced by the table (rules.py),
+    its IP address plugin left out (an address is not a credential), and its entropy plugins
+    too (see docs/secrets.md)."""
+    from detect_secrets.plugins import basic_auth, keyword
 
     classes: list[type[BasePlugin]] = [
-        artifactory.ArtifactoryDetector,
-        aws.AWSKeyDetector,
-        azure_storage_key.AzureStorageKeyDetector,
         basic_auth.BasicAuthDetector,
-        cloudant.CloudantDetector,
-        discord.DiscordBotTokenDetector,
-        ibm_cloud_iam.IbmCloudIamDetector,
-        ibm_cos_hmac.IbmCosHmacDetector,
-        jwt.JwtTokenDetector,
         keyword.KeywordDetector,
-        mailchimp.MailchimpDetector,
-        npm.NpmDetector,
-        private_key.PrivateKeyDetector,
-        pypi_token.PypiTokenDetector,
-        sendgrid.SendGridDetector,
-        slack.SlackDetector,
-        softlayer.SoftlayerDetector,
-        square_oauth.SquareOAuthDetector,
-        stripe.StripeDetector,
-        telegram_token.TelegramBotTokenDetector,
-        twilio.TwilioKeyDetector,
-        GitHubTokenDetector,
-        GitLabTokenDetector,
-        OpenAITokenDetector,
-        AnthropicKeyDetector,
-        HuggingFaceTokenDetector,
-        GoogleApiKeyDetector,
-        AzureSasTokenDetector,
         TokenKeywordDetector,
         EnvironmentSecretDetector,
         CurlUserDetector,

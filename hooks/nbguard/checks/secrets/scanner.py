@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import inspect
 import itertools
 import re
@@ -47,12 +48,17 @@ from nbguard.checks.secrets import (
     ALLOW_TAG,
     CODE_ASSIGNED,
     CODE_PASSWORD_WIDGET,
+    CODE_PRINTED,
     CODE_PRIVATE_KEY,
     CODE_TOKEN,
     NAME,
     PASSWORD_WIDGET,
+    custom,
     fingerprint,
+    flow,
+    rules,
 )
+from nbguard.checks.secrets.table import Table, allowlisted, is_documented, mask
 from nbguard.notebook import Notebook, NotebookError, Part
 from nbguard.report.finding import Finding, error_finding
 
@@ -70,7 +76,6 @@ _ASSIGNED_KINDS = frozenset(
         "Basic Auth Credentials",
     }
 )
-_PRIVATE_KEY = "Private Key"
 # When two detectors report one value on one line, the most specific kind wins.
 _GENERIC_KINDS = frozenset({"Secret Keyword"})
 
@@ -89,7 +94,8 @@ _SP = r"[^\S\n]*"  # detect-secrets reads a line at a time: no anchor runs past 
 # Lower-casing can double a character (İ), hence 399.
 _SECRET_VALUE = r"""(?:[rbu]?['"`])?(?=[^'"`\s]{8})[^'"`\s]{0,399}?[^\W_a-z]"""
 _QUOTED_NAME = r"""['"][^'"\n]+['"]"""
-# Case-insensitive detectors, matched on the lower-cased text.
+# Case-insensitive detectors, matched on the lower-cased text. These are the heuristics' (names
+# and forms); vendor formats are the table's (rules.py), whose prefilter is made from its rows.
 _LOWER_ANCHORS = re.compile(
     "|".join(
         [
@@ -110,52 +116,18 @@ _LOWER_ANCHORS = re.compile(
             # a value put into the environment (EnvironmentSecretDetector's forms)
             r"%env[^\S\n]+[a-z_]|%set_env[^\S\n]+[a-z_]",
             rf"environ\[{_SP}{_QUOTED_NAME}{_SP}\]{_SP}={_SP}[rbu]?['\"]",
-            *(rf"{call}\({_SP}{_QUOTED_NAME}{_SP},{_SP}[rbu]?['\"]" for call in ("setdefault", "putenv")),
+            *(
+                rf"{call}\({_SP}{_QUOTED_NAME}{_SP},{_SP}[rbu]?['\"]"
+                for call in ("setdefault", "putenv", "getenv", r"environ\.get")
+            ),
             # headers, URLs with credentials
             r"authorization|://[^\s/@]*:[^\s/@]*@",
-            # AWS secret keys, Cloudant, SoftLayer, IBM IAM, Slack
-            r"aws.{0,20}?(?:key|pw|pass|token).{0,20}?['\"][0-9a-z/+]{40}['\"]",
-            r"cloudant|softlayer[_-]?(?:api)?[_-]?(?:key|pwd|pass|token)|://api.softlayer.com",
-            *(rf"{prefix}[_-]?(?:api)?(?:key|pw|pass|token)" for prefix in ("cl", "clou", "sl")),
-            *(
-                rf"{word}{_QUOTE} *(?::=|=>|::|=|:| +) *['\"]?[a-z0-9_-]{{44}}(?![a-z0-9_-])"
-                for word in ("key", "pwd", "pass", "token")
-            ),
-            r"xox[abposr]-|hooks\.slack\.com",
         ]
     )
 )
-# Case-sensitive vendor formats, matched on the text as it is.
-_CASED_ANCHORS = re.compile(
-    "|".join(
-        [
-            (
-                r"AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}|ABIA[0-9A-Z]{16}|ACCA[0-9A-Z]{16}"
-                r"|A3T[A-Z0-9][0-9A-Z]{16}"
-            ),
-            r"AccountKey=|AKC[a-zA-Z0-9]{10}|AP[\dA-F][a-zA-Z0-9]{8}",
-            *(rf"{c}[a-zA-Z\d_-]{{23,25}}\.[a-zA-Z\d_-]{{6}}\.[a-zA-Z\d_-]{{27}}" for c in "MNO"),
-            r"gh[pousr]_|github_pat_|gl(?:pat|dt|ft|soat|rt|cbt|imt|ptt|agent|oas)-|GR1348941",
-            r"eyJ|-us\d|_authToken|T3BlbkFJ|sk-proj-|sk-svcacct-|sk-admin-|sk-ant-",
-            r"PRIVATE KEY|PuTTY-User-Key-File-2|pypi-AgE|SG\.|sq0csp-|rk_live_|sk_live_",
-            r":(?<=\d{8}:)[0-9A-Za-z_-]{35}|AC[a-z0-9]{32}|SK[a-z0-9]{32}",
-            r"hf_[A-Za-z0-9]{34}|api_org_[A-Za-z0-9]{34}|AIza|&sig=",
-            r"-(?<!\S-)u|-(?<!\S-)-user",  # curl -u, --user: after whitespace or at the start of a line
-        ]
-    )
-)
-# Detectors each of whose matches holds a match of _CASED_ANCHORS: the engine
-# runs them only on the candidate lines where one matches (few: most are
-# candidates for a keyword).
-_CASED_DETECTORS = frozenset(
-    {
-        *("ArtifactoryDetector", "AzureStorageKeyDetector", "DiscordBotTokenDetector", "JwtTokenDetector"),
-        *("MailchimpDetector", "NpmDetector", "PrivateKeyDetector", "PypiTokenDetector", "SendGridDetector"),
-        *("SquareOAuthDetector", "StripeDetector", "TelegramBotTokenDetector", "TwilioKeyDetector"),
-        *("GitHubTokenDetector", "GitLabTokenDetector", "OpenAITokenDetector", "AnthropicKeyDetector"),
-        *("HuggingFaceTokenDetector", "GoogleApiKeyDetector", "AzureSasTokenDetector"),
-    }
-)
+# Case-sensitive forms, matched on the text as it is: curl -u and --user, after whitespace or
+# at the start of a line.
+_CASED_ANCHORS = re.compile(r"-(?<!\S-)u|-(?<!\S-)-user")
 # Searching every text with those two alternations is slow: nearly every
 # letter can start some alternative, so the engine tries every branch at
 # almost every position; and the case-insensitive ones need the text lowered
@@ -179,67 +151,26 @@ _ASSIGNED = (
     rf"""(?=['"]?\]?{_SP}(?::=|=>|==|!=|=|:){_SP}(?:[rRbBuU]?['"`])?(?=[^'"`\s]{{4}})[^'"`\s]{{0,399}}?"""
     r"""[^\W_a-zA-Z])"""
 )
-# key, pwd, pass or token, then a separator and 44 characters (the anchors' IBM patterns)
-_LONG_VALUE = r"""['"]?\]? *(?::=|=>|::|=|:| +) *['"]?[a-zA-Z\d_\u212a-]{44}"""
-# key, pw, pass or token, then 40 characters in quotes (the anchor's AWS pattern, whose "aws"
-# the triggers leave to the anchor: w is too common a character to stop at)
-_AWS_VALUE = r""".{0,20}?['"][0-9a-zA-Z/+\u212a]{40}['"]"""
-
-
-def _after_vendor_prefix(word: str) -> str:
-    """Lookbehinds for ``word`` right after cl, clou, sl or softlayer, then _ or - (or not),
-    then api (or not, and then _ or - or not), as in the Cloudant and SoftLayer anchors."""
-    return "|".join(
-        f"(?<={vendor}{sep}{api}{word})"
-        for vendor in ("[cs]l", "clou", "softlayer")
-        for sep in ("", "[_-]")
-        for api in ("", "api", "api[_-]")
-    )
-
-
 _ANY_CASE_TRIGGERS = {
     "k": [
-        # key after a keyword (api_key...) or cl/clou/sl/softlayer (and api), or before _?pass,
-        # a long value or an AWS value
-        rf"[eE][yY](?:(?i:(?<=[iehtbvlusr_-]key))|_?[pP][aA][sS][sS]|{_LONG_VALUE}|{_AWS_VALUE})",
-        # token assigned, after cl/clou/sl/softlayer (and api), or before a long or an AWS value
-        rf"[eE][nN](?i:(?<=token)(?:{_ASSIGNED}|{_LONG_VALUE}|{_AWS_VALUE}|{_after_vendor_prefix('token')}))",
-        r"[sS](?i:(?<=hooks)\.slack\.com)",
+        # key after a keyword (api_key...), or before _?pass
+        r"[eE][yY](?:(?i:(?<=[iehtbvlusr_-]key))|_?[pP][aA][sS][sS])",
+        rf"[eE][nN](?i:(?<=token){_ASSIGNED})",  # token assigned
     ],
-    "p": [  # passw, db_?pass, database_?pass, pass after a vendor prefix, pwd, pw after one; AWS
-        rf"[aA][sS][sS](?:[wW]|(?i:(?<=[beilur_-]pass))|{_LONG_VALUE}|{_AWS_VALUE})",
-        rf"[wW](?:[dD]|(?i:(?<=[ilu_-]pw))|{_AWS_VALUE})",
-    ],
-    "c": [  # secret, credential(s) and creds assigned, contrase, cloudant, access assigned
+    "p": [r"[aA][sS][sS](?:[wW]|(?i:(?<=[bey_]pass)))", r"[wW][dD]"],  # passw, db_?pass..., pwd
+    "c": [  # secret, credential(s) and creds assigned, contrase, access assigned
         rf"[rR][eE](?:[tT](?i:(?<=secret))|[dD](?i:entials?|s){_ASSIGNED})",
         r"[oO](?i:ntrase)",
-        r"[lL](?i:oudant)",
         rf"[eE][sS][sS](?i:(?<=access)){_ASSIGNED}",
     ],
     "h": [rf"(?i:(?<=auth)){_ASSIGNED}", r"[oO](?i:(?<=autho)rization)"],  # auth assigned, authorization
     "%": [r"(?i:env|set_env)\s"],
     "[": [rf"""(?i:(?<=environ\[))(?={_SP}['"])"""],
-    "(": [rf"""(?i:(?<=setdefault\()|(?<=putenv\())(?={_SP}['"])"""],
+    "(": [rf"""(?i:(?<=setdefault\()|(?<=putenv\()|(?<=getenv\()|(?<=environ\.get\())(?={_SP}['"])"""],
 }
 _CASED_TRIGGERS = {
-    "A": [r"KIA|SIA|BIA|CCA|3T|ccountKey=|KC|P[\dA-F]|C[a-z0-9]|Iza"],
-    "K": [r"EY(?<=PRIVATE KEY)|ey-File-2(?<=PuTTY-User-Key-File-2)|(?<=SK)[a-z0-9]"],
-    "k": [r"_live_(?<=[rs]k_live_)|FJ(?<=T3BlbkFJ)"],
-    "h": [r"f_[A-Za-z0-9]{34}|[pousr]_(?<=gh[pousr]_)|ub_pat_(?<=github_pat_)|Token(?<=_authToken)"],
-    "p": [r"i_org_(?<=api_org_)"],
-    "J": [r"(?<=eyJ)"],
-    "&": [r"sig="],  # Azure SAS
-    "G": [r"R1348941|\.(?<=SG\.)"],
-    **{char: [r"[a-zA-Z\d_-]{23,25}\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27}"] for char in "MNO"},  # Discord
-    "-": [  # -us1, curl -u and --user, sk-proj- and co, pypi-AgE, then the prefixes that end in "-"
-        r"u(?:s\d|(?<!\S-u))|-user(?<!\S--user)|(?<=sk-)(?:proj|svcacct|admin|ant)-|AgE(?<=pypi-AgE)",
-        (
-            r"(?<=[a-zA-Z]-)(?:(?<=sq0csp-)|(?<=gl(?:dt|ft|rt)-)|(?<=gl(?:pat|cbt|imt|ptt|oas)-)|(?<=glsoat-)"
-            r"|(?<=glagent-)|(?i:(?<=xox[abposr]-)))"
-        ),
-    ],
-    # credentials in a URL, SoftLayer's API URL, Telegram
-    ":": [r"//(?:[^\s/@]*:[^\s/@]*@|(?i:api.softlayer.com))|(?<=\d{8}:)"],
+    "-": [r"u(?<!\S-u)|-user(?<!\S--user)"],  # curl -u and --user
+    ":": [r"//[^\s/@]*:[^\s/@]*@"],  # credentials in a URL
 }
 
 
@@ -305,9 +236,16 @@ def _candidates(texts: Sequence[str]) -> dict[int, list[int]]:
     The texts are scanned together (a notebook's parts): one search per trigger
     for all of them, which costs far less than a search per text.
     """
-    found: dict[int, list[int]] = {}
     big = "\n".join(texts)
-    hits = _trigger_hits(big)
+    return _lines_of_hits(texts, big, _trigger_hits(big), _anchored)
+
+
+def _lines_of_hits(
+    texts: Sequence[str], big: str, hits: Sequence[int], accept: Callable[[str], bool] | None
+) -> dict[int, list[int]]:
+    """For each text, the 0-based numbers of its lines that hold one of ``hits`` (positions in
+    ``big``, the texts joined by newlines, in order) and that ``accept`` takes (any, if None)."""
+    found: dict[int, list[int]] = {}
     if not hits:
         return found
     starts = _starts(texts)
@@ -325,7 +263,7 @@ def _candidates(texts: Sequence[str]) -> dict[int, list[int]]:
         end = big.find("\n", at, part_end)
         if end < 0:
             end = part_end
-        if _anchored(big[begin:end]):
+        if accept is None or accept(big[begin:end]):
             line += big.count("\n", counted, begin)
             counted = begin
             found.setdefault(part, []).append(line)
@@ -346,6 +284,11 @@ def _windows(line: str) -> list[str]:
         [m.start() for m in _LOWER_ANCHORS.finditer(lower)]
         + [m.start() for m in _CASED_ANCHORS.finditer(line)]
     )
+    return _spans(line, starts)
+
+
+def _spans(line: str, starts: Iterable[int]) -> list[str]:
+    """Slices of ``line`` around each of ``starts`` (in order), overlapping ones merged."""
     spans: list[list[int]] = []
     for start in starts:
         begin, end = max(0, start - _WINDOW), start + 2 * _WINDOW
@@ -361,7 +304,25 @@ def _windows(line: str) -> list[str]:
 # detect-secrets picks the set from the file name's extension: quotes are
 # required for .py and unknown extensions, and optional for .cfg.
 _CONFIG_NAME = "part.cfg"
-_ENV_LINE = re.compile(r"\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*=\S")
+_ENV_LINE = re.compile(r"\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*=\s*[^\s'\"]")
+# key: value, as YAML writes it (in markdown, a kept output, a %%writefile cell)
+_YAML_LINE = re.compile(r"\s*(?:-\s+)?[A-Za-z_][\w.-]*\s*:\s+[^\s'\"{\[]")
+_YAML_NAME = "part.yaml"
+# What a %%writefile target's name says about its text: detect-secrets reads an unknown
+# extension (.env) as code, where values must be quoted.
+_WRITTEN_NAMES = {
+    ".env": _CONFIG_NAME,
+    ".cfg": _CONFIG_NAME,
+    ".ini": _CONFIG_NAME,
+    ".conf": _CONFIG_NAME,
+    ".properties": _CONFIG_NAME,
+    ".sh": _CONFIG_NAME,
+    ".toml": "part.toml",
+    ".yaml": _YAML_NAME,
+    ".yml": _YAML_NAME,
+    ".json": "part.json",
+    ".py": "part.py",
+}
 _SHELL_LINE = re.compile(r"\s*(?:!|%(?:set_)?env\b|%(?:sx|sc|system)\b)")
 _SHELL_CELL = re.compile(r"%%(?:bash|sh|script|system)\b")
 _WRITEFILE_CELL = re.compile(r"%%writefile(?:\s+-a)?\s+(\S+)")
@@ -385,11 +346,20 @@ def _line_names(part: Part, lines: list[str]) -> Callable[[int], str]:
             return lambda _index: _CONFIG_NAME
         written = _WRITEFILE_CELL.match(lines[0])
         if written:
-            return lambda _index: written.group(1)
+            target = written.group(1).lower()
+            suffix = next((k for k in _WRITTEN_NAMES if target.endswith(k)), "")
+            name_written = _WRITTEN_NAMES.get(suffix, written.group(1))
+            return lambda _index: name_written
     if part.style in (notebook.PYTHON, notebook.CODE):
         return lambda index: _CONFIG_NAME if _SHELL_LINE.match(lines[index]) else name
     if part.style in (notebook.MARKDOWN, notebook.TEXT):
-        return lambda index: _CONFIG_NAME if _ENV_LINE.match(lines[index]) else name
+        return lambda index: (
+            _CONFIG_NAME
+            if _ENV_LINE.match(lines[index])
+            else _YAML_NAME
+            if _YAML_LINE.match(lines[index])
+            else name
+        )
     return lambda _index: name
 
 
@@ -397,8 +367,6 @@ def _line_names(part: Part, lines: list[str]) -> Callable[[int], str]:
 
 
 def code_for(kind: str) -> str:
-    if kind == _PRIVATE_KEY:
-        return CODE_PRIVATE_KEY
     if kind == PASSWORD_WIDGET:
         return CODE_PASSWORD_WIDGET
     return CODE_ASSIGNED if kind in _ASSIGNED_KINDS else CODE_TOKEN
@@ -411,9 +379,12 @@ class _Hit:
     line: int  # 1-based, within the part
     kind: str
     value: str
+    rule: rules.Rule | None = None  # the table's row that found it
+    public: bool = False  # a public identifier (a Firebase web config's apiKey): reported by nothing
 
 
 _PEM_BLOCK = re.compile(r"BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-*(.*?)-*END[A-Z0-9 ]*PRIVATE KEY", re.DOTALL)
+_PUTTY_BODY = re.compile(r"Private-Lines:\s*\d+\s*\n([A-Za-z0-9+/=\n]+)")
 _PEM_NOISE = re.compile(r"\\[nr]|[^A-Za-z0-9+/=]")
 _PEM_REACH = 200  # lines: far more than any key
 
@@ -421,7 +392,8 @@ _PEM_REACH = 200  # lines: far more than any key
 def _private_key_value(lines: list[str], index: int) -> str:
     """A private key's body (marker to END marker, only its base64), so its fingerprint
     names this key rather than the marker every key shares."""
-    block = _PEM_BLOCK.search("\n".join(lines[index : index + _PEM_REACH]))
+    text = "\n".join(lines[index : index + _PEM_REACH])
+    block = _PEM_BLOCK.search(text) or _PUTTY_BODY.search(text)
     if block is None:
         return lines[index].strip()
     return _PEM_NOISE.sub("", block.group(1)) or lines[index].strip()
@@ -431,7 +403,16 @@ def _best_per_line(hits: Iterable[_Hit]) -> list[_Hit]:
     """One hit per secret per line: a value also found inside a longer or more specific
     one on the same line (a keyword match of a GitHub token, a cut-short JWT) is dropped."""
     kept: list[_Hit] = []
-    ranked = sorted(hits, key=lambda h: (h.line, h.kind in _GENERIC_KINDS, -len(h.value)))
+    ranked = sorted(
+        hits,
+        key=lambda h: (
+            h.line,
+            h.rule is None,  # the table's rows first,
+            h.rule is not None and bool(h.rule.context),  # those that need no context first,
+            h.kind in _GENERIC_KINDS,
+            -len(h.value),
+        ),
+    )
     for hit in ranked:
         if not any(k.line == hit.line and (hit.value in k.value or k.value in hit.value) for k in kept):
             kept.append(hit)
@@ -495,7 +476,6 @@ class _Engine:
         self._snippet = get_code_snippet
         self._plugins = detectors.all_plugins()
         self._gates = [_regex_gate(plugin) for plugin in self._plugins]
-        self._need_cased = [type(plugin).__name__ in _CASED_DETECTORS for plugin in self._plugins]
         self._value_filters = (
             detectors.is_placeholder,
             detectors.is_low_variety,
@@ -558,24 +538,21 @@ class _Engine:
                             context_filters, **values, line=line, context=context
                         ):
                             continue
-                        value = self._whole_value(secret.type, value, filename, lines, index)
+                        value = self._whole_value(value, filename)
                         if value is not None:
                             yield _Hit(index + 1, secret.type, value)
 
     def _plugins_for(self, line: str) -> Iterator[Any]:
         """The plugins that may find something in ``line``; skipping the others, which
         would find nothing, saves detect-secrets' call overhead and their regexes."""
-        cased = _CASED_ANCHORS.search(line) is not None
-        for plugin, gate, needs_cased in zip(self._plugins, self._gates, self._need_cased, strict=True):
-            if (cased or not needs_cased) and (gate is None or any(regex.search(line) for regex in gate)):
+        for plugin, gate in zip(self._plugins, self._gates, strict=True):
+            if gate is None or any(regex.search(line) for regex in gate):
                 yield plugin
 
-    def _whole_value(self, kind: str, value: str, filename: str, lines: list[str], index: int) -> str | None:
-        """The value to fingerprint: a private key's whole body; in config-style
-        lines the first word only (detect-secrets' unquoted pattern runs to the end
-        of the line, so ``export TOKEN=abc && run`` would give ``abc && run``)."""
-        if kind == _PRIVATE_KEY:
-            return _private_key_value(lines, index)
+    def _whole_value(self, value: str, filename: str) -> str | None:
+        """The value to fingerprint: in config-style lines the first word only (detect-secrets'
+        unquoted pattern runs to the end of the line, so ``export TOKEN=abc && run`` would give
+        ``abc && run``)."""
         if filename == _CONFIG_NAME and len(value.split()) > 1:
             value = value.split(maxsplit=1)[0]
             if any(is_noise(value) for is_noise in self._value_filters):
@@ -583,11 +560,58 @@ class _Engine:
         return value
 
 
-def _part_hits(part: Part, numbers: list[int], engine: _Engine | None) -> list[_Hit]:
-    if not numbers or engine is None:
+_AROUND = 8  # lines either way that a row's "unless" looks at
+
+
+def _table_hits(table: Table, lines: list[str], numbers: Iterable[int]) -> Iterator[_Hit]:
+    """What the vendor table finds on the given (0-based) lines."""
+    for index in numbers:
+        if allowlisted(lines, index):
+            continue
+
+        def around(index: int = index) -> str:
+            return "\n".join(lines[max(0, index - _AROUND) : index + _AROUND + 1])
+
+        for window in _table_windows(table, lines[index].rstrip()):
+            for found in table.scan(window, around):
+                value = found.value
+                if found.rule.code == CODE_PRIVATE_KEY:
+                    value = _private_key_value(lines, index)
+                    if is_documented(value):  # -----BEGIN PRIVATE KEY-----, then "..." or xxxx
+                        continue
+                yield _Hit(index + 1, found.rule.title, value, found.rule, public=found.public)
+
+
+def _per_text(texts: Sequence[str], lines: Sequence[int]) -> dict[int, list[int]]:
+    """Line numbers of the texts joined by newlines, as (text, line in it)."""
+    found: dict[int, list[int]] = {}
+    if not lines:
+        return found
+    firsts = list(itertools.accumulate((text.count("\n") + 1 for text in texts), initial=0))
+    for line in lines:
+        part = bisect.bisect_right(firsts, line) - 1
+        found.setdefault(part, []).append(line - firsts[part])
+    return found
+
+
+def _table_windows(table: Table, line: str) -> list[str]:
+    """``line``, or slices around each prefilter hit in it when it is very long."""
+    if len(line) <= _LONG_LINE:
+        return [line]
+    return _spans(line, table.hits(line))
+
+
+def _part_hits(
+    part: Part, numbers: list[int], table_numbers: list[int], engine: _Engine | None, table: Table
+) -> list[_Hit]:
+    if not numbers and not table_numbers:
         return []
     lines = part.text.split("\n")
-    return _best_per_line(engine.scan(lines, numbers, _line_names(part, lines)))
+    hits = list(_table_hits(table, lines, table_numbers))
+    if numbers and engine is not None:
+        hits += engine.scan(lines, numbers, _line_names(part, lines))
+    public = {hit.value for hit in hits if hit.public}
+    return _best_per_line(hit for hit in hits if not hit.public and hit.value not in public)
 
 
 def check(
@@ -603,34 +627,73 @@ def check(
     as they were when this returns. Not thread-safe: they are process-global
     while a scan runs.
     """
-    return _scan(nb, allowed_fingerprints, _Engine)
+    return _scan(nb, allowed_fingerprints, _Engine, _builtin_table())
 
 
-def _scan(nb: Notebook, allowed: Collection[str], engine: Callable[[], _Engine]) -> list[Finding]:
+@functools.cache
+def _builtin_table() -> Table:
+    """The vendor table, with its prefilter compiled (once per process)."""
+    return Table(rules.table())
+
+
+def _scan(
+    nb: Notebook, allowed: Collection[str], engine: Callable[[], _Engine], table: Table
+) -> list[Finding]:
     """:func:`check`, with ``engine()`` giving the engine, asked for only if a line is a candidate."""
     texts, owners = notebook.part_texts(nb, skip_tagged=ALLOW_TAG)
-    candidates = _candidates(texts)
+    big = "\n".join(texts)
+    candidates = _lines_of_hits(texts, big, _trigger_hits(big), _anchored)
+    table_candidates = _per_text(texts, table.hit_lines(big))
     widget_values = notebook.password_widget_values(nb)
     passwords = [_Hit(line, PASSWORD_WIDGET, value) for line, value in widget_values]
-    flagged = set(candidates)
+    flagged = set(candidates) | set(table_candidates)
     if passwords:  # the widget state part, which is the notebook's
         flagged.update(index for index, owner in enumerate(owners) if owner == notebook.NOTEBOOK)
+    printed = flow.printed_secrets(nb, skip_tagged=ALLOW_TAG)
     if not flagged:
-        return []  # most notebooks: no need to know which cell and part each text is
+        return _flow_findings(
+            printed, allowed
+        )  # most notebooks: no need to know which cell and part each text is
     parts = notebook.parts_of(nb, {owners[index] for index in flagged})
     findings: list[Finding] = []
     with contextlib.ExitStack() as stack:
         # detect-secrets' settings are entered once for the notebook, and only if it has a
-        # candidate line (about one notebook in seven).
+        # candidate line for its heuristics (few notebooks do).
         scanning = stack.enter_context(engine()) if candidates else None
         for index in sorted(flagged):
             owner = owners[index]
             part = parts[owner][index - owners.index(owner)]
-            hits = _part_hits(part, candidates.get(index, []), scanning)
+            hits = _part_hits(
+                part, candidates.get(index, []), table_candidates.get(index, []), scanning, table
+            )
             if part.label == "widget state" and part.cell is None:
                 hits = _best_per_line([*hits, *passwords])
             findings.extend(_findings(part, hits, allowed))
-    return findings
+    findings += _flow_findings(printed, allowed)
+    return sorted(findings, key=_notebook_order)
+
+
+def _notebook_order(finding: Finding) -> tuple[int, int]:
+    return (finding.cell if finding.cell is not None else 1 << 30, 0)
+
+
+def _flow_findings(printed: Iterable[flow.Printed], allowed: Collection[str]) -> list[Finding]:
+    found = []
+    for item in printed:
+        fp = fingerprint(item.shown)
+        if fp not in allowed:
+            found.append(
+                Finding(
+                    code=CODE_PRINTED,
+                    message=f"{item.what} printed in a kept output ({item.label}; fingerprint {fp})",
+                    cell=item.cell,
+                    line=item.line,
+                    check=NAME,
+                    fingerprint=fp,
+                    part="source",
+                )
+            )
+    return found
 
 
 def _findings(part: Part, hits: Iterable[_Hit], allowed: Collection[str]) -> Iterator[Finding]:
@@ -638,9 +701,16 @@ def _findings(part: Part, hits: Iterable[_Hit], allowed: Collection[str]) -> Ite
         fp = fingerprint(hit.value)
         if fp in allowed:
             continue
+        if hit.rule is not None:
+            message = (
+                f"{hit.kind} in {part.label} ({mask(hit.value, hit.rule)}, fingerprint {fp}); "
+                f"revoke it: {hit.rule.revoke}"
+            )
+        else:
+            message = f"{hit.kind} in {part.label} (fingerprint {fp})"
         yield Finding(
-            code=code_for(hit.kind),
-            message=f"{hit.kind} in {part.label} (fingerprint {fp})",
+            code=hit.rule.code if hit.rule is not None else code_for(hit.kind),
+            message=message,
             cell=part.cell,
             line=hit.line,
             check=NAME,
@@ -662,14 +732,25 @@ class Scanner:
     """
 
     allowed_fingerprints: frozenset[str] = frozenset()
+    custom_rules: tuple[tuple[tuple[str, Any], ...], ...] = ()  # configured rules, as read (custom.py)
     _engine: _Engine | None = field(default=None, init=False, repr=False, compare=False)
+    _custom_table: Table | None = field(default=None, init=False, repr=False, compare=False)
 
     def __call__(self, nb: Notebook) -> list[Finding]:
         try:
-            return _scan(nb, self.allowed_fingerprints, self._kept_engine)
+            return _scan(nb, self.allowed_fingerprints, self._kept_engine, self._table())
         except Exception as exc:  # noqa: BLE001 - any error becomes a finding on the file (NBG001)
             error = NotebookError(f"secrets scan failed ({type(exc).__name__})")
             return [error_finding("", error, NAME)]
+
+    def _table(self) -> Table:
+        if not self.custom_rules:
+            return _builtin_table()
+        table = self._custom_table
+        if table is None:
+            table = custom.table_with(self.custom_rules)
+            object.__setattr__(self, "_custom_table", table)  # frozen: a cache, not a field's value
+        return table
 
     def _kept_engine(self) -> _Engine:
         engine = self._engine
@@ -679,8 +760,10 @@ class Scanner:
         return engine
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"allowed_fingerprints": self.allowed_fingerprints}
+        return {"allowed_fingerprints": self.allowed_fingerprints, "custom_rules": self.custom_rules}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         object.__setattr__(self, "allowed_fingerprints", state["allowed_fingerprints"])
+        object.__setattr__(self, "custom_rules", state["custom_rules"])
         object.__setattr__(self, "_engine", None)
+        object.__setattr__(self, "_custom_table", None)
