@@ -90,6 +90,9 @@ class Table:
         # prefilter, matching the longest, does not report apart).
         self._by_keyword: dict[bytes, tuple[Rule, ...]] = {}
         self._anchored = [rule for rule in self.rows if rule.anchor]
+        # Every (lowered keyword, row) once, for the searches below (a flat loop: no generator
+        # per row, which on a commit's first keywords cost more than the scan itself).
+        self._pairs = tuple((w.lower(), rule) for rule in self.rows for w in rule.keywords)
         self._order = {id(rule): index for index, rule in enumerate(self.rows)}
         # Patterns given already compiled (custom rules, compiled with re2).
         self._matchers: dict[str, tuple[Any, Any]] = {
@@ -143,9 +146,7 @@ class Table:
         """The rows a keyword the prefilter matched may stand for: those with a keyword inside
         it, or around it (the prefilter reports one match where keywords overlap)."""
         lower = word.lower()
-        return tuple(
-            rule for rule in self.rows if any(k.lower() in lower or lower in k.lower() for k in rule.keywords)
-        )
+        return tuple(dict.fromkeys(rule for k, rule in self._pairs if k in lower or lower in k))
 
     def _rows_for(self, line: str) -> list[Rule]:
         """The rows whose keyword (or anchor) is in ``line``, in table order."""
@@ -158,7 +159,7 @@ class Table:
             if rows is None:  # an anchor matched, perhaps over a keyword (".cohere." in a URL)
                 text = word.decode("utf-8", "replace")
                 rows = tuple(rule for rule in self._anchored if re.search(rule.anchor, line, re.IGNORECASE))
-                rows += tuple(r for r in self.rows if any(k.lower() in text for k in r.keywords))
+                rows += tuple(dict.fromkeys(rule for k, rule in self._pairs if k in text))
             for rule in rows:
                 picked.setdefault(id(rule), rule)
         lower = line.lower()
