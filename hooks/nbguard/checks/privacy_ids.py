@@ -195,11 +195,14 @@ _ID_KEYWORDS = (
     *("ssn", "social", "cpf", "aadha", "uidai", "steuer", "idnr", "tax", "nir", "insee", "cu sociale"),
     *("bsn", "burgerservice", "sofi", "nhs", "nino", "insurance", "ni no", "ni_no", "ni number", "ni_number"),
 )
+# One search for any of them, at the start of a word as every label is (see _label): "tax" in
+# "syntax" sent most code cells through every identifier's pattern.
+_ID_KEYWORD = Pattern("(?<![a-z])(?:" + "|".join(re.escape(k) for k in _ID_KEYWORDS) + ")")
 
 
 def national_ids(text: str) -> Iterator[IdHit]:
     lower = text.lower()
-    labelled = any(k in lower for k in _ID_KEYWORDS)
+    labelled = _ID_KEYWORD.search(lower) is not None
     if not labelled and (_FORMATTED_HINT.search(text) is None or _FORMATTED_ID.search(text) is None):
         return  # no candidate: python-stdnum is not imported
     if labelled:
