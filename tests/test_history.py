@@ -373,8 +373,8 @@ def test_lfs_pointers_submodules_corrupt_objects_odd_paths_and_huge_blobs(repo, 
     assert out[1:] == [
         f"{short} 2024-01-08 bad.ipynb: NBG001 git cannot read this object (missing or corrupt) [still on main]",
         f"{short} 2024-01-08 big.ipynb: NBG001 blob is 2.0 MiB, over the 1.0 MiB limit; not read [still on main]",
-        f"{short} 2024-01-08 caf\\xe9.ipynb:cell 1:line 1: NBG201 GitHub Token in source "
-        + out[3].split("NBG201 GitHub Token in source ")[1],
+        f"{short} 2024-01-08 caf\\xe9.ipynb:cell 1:line 1: NBG201 GitHub personal access token in source "
+        + out[3].split("NBG201 GitHub personal access token in source ")[1],
         "caf\\xe9.ipynb: note: the path is not UTF-8 (shown escaped); introduced in " + short,
         "module.ipynb: note: a submodule (gitlink), not a notebook: skipped",
         "vendor/lib: note: a submodule: its notebooks are another repository's history (run nbguard history there)",
