@@ -52,6 +52,20 @@ def pre_commit_env(tmp_path_factory):
 
 
 @pytest.fixture
+def git_home(tmp_path, monkeypatch):
+    """git isolated from the user's and the system's configuration (a system file of its own
+    for `--system`), in a home folder of its own."""
+    path = tmp_path / "home"
+    path.mkdir()
+    for name in ("XDG_CONFIG_HOME", "GIT_DIR", "GIT_WORK_TREE", "GIT_CONFIG_GLOBAL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(path))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_SYSTEM", str(tmp_path / "system-gitconfig"))
+    return path
+
+
+@pytest.fixture
 def git_repo(tmp_path, pre_commit_env):
     """An empty git repository."""
     path = tmp_path / "repo"

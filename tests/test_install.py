@@ -25,20 +25,7 @@ EXPECTED_CONFIG = {
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch):
-    """git isolated from the user's and the system's configuration."""
-    path = tmp_path / "home"
-    path.mkdir()
-    for name in ("XDG_CONFIG_HOME", "GIT_DIR", "GIT_WORK_TREE", "GIT_CONFIG_GLOBAL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HOME", str(path))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CONFIG_SYSTEM", str(tmp_path / "system-gitconfig"))
-    return path
-
-
-@pytest.fixture
-def repo(tmp_path, home, monkeypatch):
+def repo(tmp_path, git_home, monkeypatch):
     path = tmp_path / "repo"
     path.mkdir()
     monkeypatch.chdir(path)
@@ -163,10 +150,10 @@ def test_attributes_option(repo):
     assert config() == {}
 
 
-def test_global(home, tmp_path, monkeypatch, capsys):
+def test_global(git_home, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)  # no repository needed
     assert cli.main(["install", "--global"]) == 0
-    attributes = home / ".config" / "git" / "attributes"
+    attributes = git_home / ".config" / "git" / "attributes"
     assert attributes.read_text() == LINE + "\n"
     assert config("--global") == EXPECTED_CONFIG
     capsys.readouterr()
@@ -174,7 +161,7 @@ def test_global(home, tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert out.startswith("nbguard git filter: installed\n")
     assert (
-        f"filter.nbguard.process = {EXPECTED_CONFIG['filter.nbguard.process']}  ({home / '.gitconfig'})\n"
+        f"filter.nbguard.process = {EXPECTED_CONFIG['filter.nbguard.process']}  ({git_home / '.gitconfig'})\n"
         in out
     )
     assert out.endswith(f"{LINE}  ({attributes})\n")
@@ -184,19 +171,19 @@ def test_global(home, tmp_path, monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("xdg", [False, True])
-def test_global_attributes_file_as_git_finds_it(home, tmp_path, monkeypatch, xdg):
+def test_global_attributes_file_as_git_finds_it(git_home, tmp_path, monkeypatch, xdg):
     monkeypatch.chdir(tmp_path)
     if xdg:
         monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
         expected = tmp_path / "xdg" / "git" / "attributes"
     else:
         git("config", "--global", "core.attributesFile", "~/my-attributes")
-        expected = home / "my-attributes"
+        expected = git_home / "my-attributes"
     assert cli.main(["install", "--global"]) == 0
     assert expected.read_text() == LINE + "\n"
 
 
-def test_system(home, tmp_path, monkeypatch):
+def test_system(git_home, tmp_path, monkeypatch):
     # GIT_CONFIG_SYSTEM (set by the fixture) sends --system to a temporary file
     monkeypatch.chdir(tmp_path)
     attributes = tmp_path / "system-attributes"
@@ -251,7 +238,7 @@ def test_status_without_attributes(repo, capsys):
     assert capsys.readouterr().out.endswith(f"{LINE}  (missing: missing)\n")
 
 
-def test_local_install_outside_a_repository(home, tmp_path, monkeypatch, capsys):
+def test_local_install_outside_a_repository(git_home, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert cli.main(["install"]) == 2
     assert capsys.readouterr().err == (

@@ -21,13 +21,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def repo(tmp_path, monkeypatch):
-    home = tmp_path / "home"
-    home.mkdir()
-    for name in ("XDG_CONFIG_HOME", "GIT_DIR", "GIT_WORK_TREE", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+def repo(tmp_path, git_home, monkeypatch):
     path = tmp_path / "repo"
     path.mkdir()
     monkeypatch.chdir(path)

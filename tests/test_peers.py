@@ -431,17 +431,6 @@ def test_exclude_also_leaves_out_a_named_file_which_nbwipers_checks(tmp_path, mo
 # --- nbstripout 0.9.1: the git config keys it reads -----------------------------------------
 
 
-@pytest.fixture
-def git_home(tmp_path, monkeypatch):
-    home = tmp_path / "home"
-    home.mkdir()
-    for name in ("XDG_CONFIG_HOME", "GIT_DIR", "GIT_WORK_TREE", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    return home
-
-
 KEYS_NB = make_nb(
     code(
         "1",
