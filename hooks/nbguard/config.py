@@ -350,13 +350,13 @@ class Resolver:
         (not with ``--isolated``); an invalid one is ignored with a warning, as nbstripout does."""
         if self._git_keys is None:
             from nbguard import nbstripout_config
+            from nbguard.checks.strip import valid_key
 
             self._git_keys = {}
             for setting, keys in ({} if self.isolated else nbstripout_config.read(os.getcwd())).items():
                 valid = []
                 for key in keys:
-                    head, _, tail = key.partition(".")
-                    if head in ("metadata", "cell") and tail:
+                    if valid_key(key):
                         valid.append(key)
                     else:
                         name = "extrakeys" if setting == "extra-keys" else "keepmetadatakeys"
