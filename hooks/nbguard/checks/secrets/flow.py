@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from nbguard.checks.secrets.lazy import LazyPattern
+from nbguard.lazyre import Pattern
 from nbguard.notebook import Notebook
 from nbguard.notebook.document import cell_source, iter_cells
 
@@ -21,7 +21,7 @@ ENV_SECRET_WORDS = frozenset(
     {"key", "apikey", "token", "secret", "pass", "password", "passwd", "pwd", "pat", "auth"}
     | {"credential", "credentials", "creds"}
 )
-_CAMEL = LazyPattern(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_CAMEL = Pattern(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
 
 def name_words(name: str) -> list[str]:
@@ -36,21 +36,21 @@ def secret_name(name: str) -> bool:
 
 
 # A read of a named variable: environ[...], environ.get(...), getenv(...), os. or not
-_ENV_READ = LazyPattern(r"""\b(?:environ\s*(?:\.get\s*\(|\[)|getenv\s*\()\s*[rRbBuU]?['"](\w+)['"]""")
-_ASSIGNED = LazyPattern(r"^\s*([\w.]+(?:\[[^\]]*\])?(?:\s*,\s*[\w.]+)*)\s*(?::[^=]+)?=(?!=)\s*(.*)$")
+_ENV_READ = Pattern(r"""\b(?:environ\s*(?:\.get\s*\(|\[)|getenv\s*\()\s*[rRbBuU]?['"](\w+)['"]""")
+_ASSIGNED = Pattern(r"^\s*([\w.]+(?:\[[^\]]*\])?(?:\s*,\s*[\w.]+)*)\s*(?::[^=]+)?=(?!=)\s*(.*)$")
 # What shows only a trace of a value: its length, whether it is set, a short slice.
-_SAFE_USE = LazyPattern(
+_SAFE_USE = Pattern(
     r"\blen\s*\(|\bbool\s*\(|\bis\s+(?:not\s+)?None\b|\[\s*:\s*-?\d|\[\s*-?\d+\s*:|\bif\b|\bin\s"
 )
-_BARE = LazyPattern(
+_BARE = Pattern(
     r"""^\s*(?:os\.)?(?:environ\s*(?:\.get\s*\(|\[)|getenv\s*\()\s*[rRbBuU]?['"]\w+['"]\s*[\])]\s*;?\s*$"""
 )
-_GETPASS = LazyPattern(r"\bgetpass\s*\(")
-_SHOWS = LazyPattern(
+_GETPASS = Pattern(r"\bgetpass\s*\(")
+_SHOWS = Pattern(
     r"\b(?:print|display|pprint|pp|repr|st\.write|logging\.\w+|logger\.\w+|log\.\w+|IPython\.display\.\w+)\s*\("
 )
-_ECHO = LazyPattern(r"^\s*!\s*(?:echo|printf|printenv|env\b)[^\n]*?(?:\$\{?(\w+)|printenv\s+(\w+))")
-_ENV_MAGIC_SHOW = LazyPattern(r"^\s*%env\s+(\w+)\s*$")
+_ECHO = Pattern(r"^\s*!\s*(?:echo|printf|printenv|env\b)[^\n]*?(?:\$\{?(\w+)|printenv\s+(\w+))")
+_ENV_MAGIC_SHOW = Pattern(r"^\s*%env\s+(\w+)\s*$")
 _QUICK = ("environ", "getenv", "getpass", "%env", "!")
 
 

@@ -15,17 +15,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from nbguard.checks.secrets import rules
-from nbguard.checks.secrets.lazy import LazyPattern
 from nbguard.checks.secrets.rules import Rule, entropy
+from nbguard.lazyre import Pattern
 
 # Documentation, never a credential: a vendor's documented example (AWS's ...EXAMPLE), runs of
 # x or *, an ellipsis, "placeholder", "your-..."/"insert ...", and template syntax.
-_DOCUMENTED = LazyPattern(
+_DOCUMENTED = Pattern(
     r"EXAMPLE|(?i:x{5,}|\*{3,}|\.{3}|…|placeholder|^(?:your|insert|enter|replace|paste|put)[\s_-])"
     r"|^[$<{%]|[>}]$|\{\{"
 )
-_ALLOW_LINE = LazyPattern(r"pragma:\s*allowlist[ -]secret", re.IGNORECASE)
-_ALLOW_NEXT = LazyPattern(r"pragma:\s*allowlist[ -]nextline[ -]secret", re.IGNORECASE)
+_ALLOW_LINE = Pattern(r"pragma:\s*allowlist[ -]secret", re.IGNORECASE)
+_ALLOW_NEXT = Pattern(r"pragma:\s*allowlist[ -]nextline[ -]secret", re.IGNORECASE)
 
 
 # Words that stand for a password in documentation (postgresql://user:password@localhost).
