@@ -331,14 +331,17 @@ def run(out: Path, args: argparse.Namespace) -> int:  # noqa: C901, PLR0912, PLR
     missed: list[str] = []
     count = 0
 
-    def plant(cell: Cell, form: str, vendor: str, label: str) -> None:
+    def judged(cell: Cell, name: str) -> tuple[bool, bool]:
+        """Whether nbguard, and detect-secrets (when it runs), flag the cell's notebook."""
         nonlocal count
         count += 1
         nb = notebook(cell)
-        path = out / f"plant{count:05d}.ipynb"
+        path = out / f"{name}{count:05d}.ipynb"
         path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
-        hit = bool(nbguard_flags(nb))
-        ds_hit = ds_settings is not None and detect_secrets_flags(path)
+        return bool(nbguard_flags(nb)), ds_settings is not None and detect_secrets_flags(path)
+
+    def plant(cell: Cell, form: str, vendor: str, label: str) -> None:
+        hit, ds_hit = judged(cell, "plant")
         for table, key in ((by_form, form), (by_vendor, vendor)):
             table[key][0] += hit
             table[key][1] += 1
@@ -362,13 +365,7 @@ def run(out: Path, args: argparse.Namespace) -> int:  # noqa: C901, PLR0912, PLR
     flagged_negatives: list[str] = []
 
     def negative(cell: Cell, kind: str, label: str) -> None:
-        nonlocal count
-        count += 1
-        nb = notebook(cell)
-        path = out / f"lookalike{count:05d}.ipynb"
-        path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
-        hit = bool(nbguard_flags(nb))
-        ds_hit = ds_settings is not None and detect_secrets_flags(path)
+        hit, ds_hit = judged(cell, "lookalike")
         negatives[kind][0] += hit
         negatives[kind][1] += 1
         negatives[kind][2] += ds_hit
