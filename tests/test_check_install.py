@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from nbguard import cli
-from test_install import git, home, repo  # noqa: F401 - the fixtures
+from test_install import git, repo  # noqa: F401 - the fixtures (git_home is conftest's)
 
 pytestmark = [
     pytest.mark.e2e,
