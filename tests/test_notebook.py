@@ -4,13 +4,14 @@ import json
 import os
 import re
 import stat
+import sys
 from pathlib import Path
 
 import pytest
 
 from nbfactory import code, corpus_notebooks, display_data, make_nb, markdown, stream
 from nbguard import notebook
-from nbguard.notebook import NotebookError, document, write
+from nbguard.notebook import NotebookError, document, dump, write
 
 
 def nbformat_roundtrip(text: str) -> str:
@@ -375,3 +376,53 @@ def test_serialize_refuses_metadata_nested_too_deeply_to_write():
     with pytest.raises(NotebookError) as raised:
         notebook.serialize(_plain_doc(), nb)
     assert str(raised.value) == "nested too deeply to write"
+
+
+def _read_both_ways(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[tuple[object, bytes] | str, ...]:
+    """``data`` parsed and written back by the json module (a process that has not imported
+    msgspec, and a small file) and by msgspec (a large file): the value and the bytes, or the
+    error message."""
+    import msgspec  # noqa: F401 - loaded, so that the second way finds it
+
+    results: list[tuple[object, bytes] | str] = []
+    for threshold, loaded in ((1 << 62, False), (0, True)):
+        with monkeypatch.context() as patch:
+            patch.setattr(document, "FAST_JSON_BYTES", threshold)
+            if not loaded:
+                patch.delitem(sys.modules, "msgspec")
+            assert (document.fast_json(len(data)) is not None) is loaded
+            try:
+                doc = notebook.parse(data)
+                results.append((doc.nb, dump.serialize(doc, doc.nb)))
+            except NotebookError as exc:
+                results.append(str(exc))
+    return tuple(results)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"nbformat": 4, "nbformat_minor": 5, "metadata": {"a": 1e16, "b": -0.0}, "cells": []}',
+        b'{"nbformat": 4, "nbformat_minor": 5, "metadata": {"s": "\\ud800"}, "cells": []}',
+        b'{"nbformat": 4, "nbformat_minor": 5, "metadata": {"n": 123456789012345678901234567890}, "cells": []}',
+        b'{"nbformat": 4, "nbformat_minor": 5, "metadata": {"x": 1e999}, "cells": []}',
+        b'{"nbformat": 4, "nbformat_minor": 5, "metadata": {"x": NaN}, "cells": []}',
+        b'{"nbformat": 4, "nbformat_minor": 5, "metadata": {"k": 1, "k": 2}, "cells": []}',
+        b'{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [}',
+        b"\xef\xbb\xbf" + json.dumps(make_nb(markdown("é 漢字 😀"))).encode(),
+    ],
+    ids=["floats", "lone-surrogate", "big-int", "overflow", "nan", "duplicate-key", "broken", "bom-unicode"],
+)
+def test_the_json_module_and_msgspec_read_and_write_alike(data, monkeypatch):
+    json_way, msgspec_way = _read_both_ways(data, monkeypatch)
+    assert json_way == msgspec_way
+
+
+@pytest.mark.corpus
+def test_the_json_module_and_msgspec_read_and_write_every_corpus_notebook_alike(monkeypatch):
+    differ = []
+    for path in CORPUS:
+        json_way, msgspec_way = _read_both_ways(path.read_bytes(), monkeypatch)
+        if json_way != msgspec_way:
+            differ.append(path.name)
+    assert differ == []

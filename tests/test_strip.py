@@ -485,7 +485,7 @@ def test_python_dash_m_works(dirty):
 def test_no_heavy_imports_on_start_up(dirty):
     code_ = (
         "import sys; from nbguard.cli import main; main(['strip', '--check', sys.argv[1]]);"
-        "heavy = [m for m in ('nbformat', 'jsonschema', 'detect_secrets', 'multiprocessing') if m in sys.modules];"
+        "heavy = [m for m in ('nbformat', 'jsonschema', 'detect_secrets', 'multiprocessing', 'msgspec') if m in sys.modules];"
         "print(heavy)"
     )
     # Without coverage's start-up in the child (patch = subprocess): it imports multiprocessing.

@@ -9,9 +9,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import msgspec
-
-from nbguard.notebook.document import TRANSIENT_METADATA_KEYS, Document, Notebook, NotebookError, iter_cells
+from nbguard.notebook.document import (
+    TRANSIENT_METADATA_KEYS,
+    Document,
+    Notebook,
+    NotebookError,
+    fast_json,
+    iter_cells,
+)
 
 _SPLIT_NON_TEXT = frozenset({"application/javascript", "image/svg+xml"})
 _V3_MULTILINE = ("text", "html", "svg", "latex", "javascript", "json")
@@ -207,11 +212,16 @@ def dump_bytes(nb: Notebook, *, may_hold_floats: bool = True) -> bytes:
 def _msgspec_json(value: Any) -> bytes | None:
     """``value`` in nbformat's layout by msgspec, ten times faster than the json module;
     right only when ``value`` holds no float (msgspec writes 1e16 for 1e+16).
-    None for values msgspec refuses (a lone surrogate, say)."""
+    None for values msgspec refuses (a lone surrogate, say), and where msgspec does not pay
+    (:func:`~nbguard.notebook.document.fast_json`: a process that read no large file)."""
+    msgspec = fast_json()
+    if msgspec is None:
+        return None
     try:
-        return msgspec.json.format(msgspec.json.encode(value, order="sorted"), indent=1)
+        data: bytes = msgspec.json.format(msgspec.json.encode(value, order="sorted"), indent=1)
     except (TypeError, ValueError, OverflowError, UnicodeError):
         return None
+    return data
 
 
 def json_text(value: Any, *, fast: bool, default: Any = None) -> str:
