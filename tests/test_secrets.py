@@ -1154,6 +1154,16 @@ def test_detect_secrets_is_imported_only_for_notebooks_with_a_candidate(source, 
     assert out.strip() == str(loaded)
 
 
+def test_a_commits_worth_of_text_is_searched_without_loading_google_re2():
+    """re2's prefilter costs about 10 ms to start: it waits for a repository's worth of text."""
+    script = (
+        "import sys; from nbguard.checks import secrets; "
+        f"print(len(secrets.check({make_nb(code(f'token = {GH!r}'))!r})), 're2' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["1", "False"]
+
+
 # --- command line ------------------------------------------------------------------
 
 

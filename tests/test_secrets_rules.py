@@ -12,13 +12,25 @@ import string
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import fake_tokens as ft
-from nbfactory import code, execute_result, make_nb, markdown, stream, subcommand, write_nb
+from nbfactory import (
+    code,
+    execute_result,
+    make_nb,
+    markdown,
+    readable_corpus_notebooks,
+    stream,
+    subcommand,
+    write_nb,
+)
 from nbguard.checks.secrets import check, fingerprint, rules, scanner, table
 
 ROWS = rules.table()
 IDS = [rule.id for rule in ROWS]
+TABLE = table.Table(ROWS)
 main = subcommand("secrets")
 
 
@@ -114,8 +126,10 @@ def test_a_row_is_well_formed(rule):
     assert rule.code in ("NBG201", "NBG203")
     value = value_of(rule)
     line = f'{rule.env} = """{value}"""'
-    # The prefilter is made from the rows: every example line is a candidate.
+    # The prefilter is made from the rows: every example line is a candidate, for both engines.
     assert table.Table(ROWS).hits(line)
+    assert TABLE.hit_lines(line, fast=False) == TABLE.hit_lines(line, fast=True)
+    assert TABLE.hit_lines(line)[:1] == [0]
     in_line = any(k in (line if rule.cased else line.lower()) for k in rule.keywords)
     assert in_line or re.search(rule.anchor, line, re.IGNORECASE)
     if rule.context:  # the context is the keywords, and the conventional name holds one
@@ -437,3 +451,46 @@ def test_a_keyword_inside_an_anchors_match_still_picks_its_row():
     assert [(f.message.split(" in ")[0], f.fingerprint) for f in findings] == [
         ("Cohere API key", fingerprint(key))
     ]
+
+
+# --- the prefilter's two engines find the same lines ------------------------------------------
+
+# Pieces of keywords and of what the anchors match, and the characters that matter to them:
+# case, newlines, characters that are not ASCII (one whose lower case is ASCII: the Kelvin sign;
+# one whose lower case is longer: İ), digits of other scripts (\d).
+PREFILTER_FRAGMENTS = [
+    *(word for rule in ROWS[::7] for word in rule.keywords),
+    *(word[: len(word) // 2] for rule in ROWS[::5] for word in rule.keywords),
+    *("ghp_", "GHP_", "sk-", "xoxb-", "AKIA", "eyJ", ".abcdef.", "1:AA", "\u0661:aa", "SK0123abcd", "SG."),
+    *("-us1", "re_abcdefgh_", "pat.", "sat.", "st.0123abcd-", "pat0123456789abcd."),
+    *("\n", "\r\n", " ", "x", "é", "漢", "İ", "\u212a", "\x00", "\ud800", "7"),
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PREFILTER_FRAGMENTS), max_size=30).map("".join))
+def test_the_automaton_and_re2_find_the_same_lines(text):
+    assert TABLE.hit_lines(text, fast=False) == TABLE.hit_lines(text, fast=True)
+
+
+def test_re2_takes_over_once_a_table_has_searched_enough_text():
+    fresh = table.Table(ROWS)
+    small = "x = 1\nghp_"
+    for _ in range(table.FAST_PREFILTER_AFTER // len(small)):
+        assert fresh.hit_lines(small) == [1]
+    assert fresh._fast is None  # which engine ran
+    assert fresh.hit_lines(small) == [1]
+    assert fresh._fast is not None  # which engine ran
+    assert fresh.hit_lines(small) == [1]
+
+
+@pytest.mark.corpus
+def test_the_automaton_and_re2_find_the_same_lines_on_the_corpus():
+    from nbguard import notebook
+
+    compared = 0
+    for path, nb in readable_corpus_notebooks():
+        text = "\n".join(notebook.part_texts(nb, skip_tagged="nbguard:allow-secrets")[0])
+        assert TABLE.hit_lines(text, fast=False) == TABLE.hit_lines(text, fast=True), path
+        compared += 1
+    assert compared > 1800
