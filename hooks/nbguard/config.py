@@ -14,7 +14,7 @@ import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from nbguard.notebook.document import DEFAULT_MAX_BYTES
 from nbguard.registry import CHOICE, COUNT, FLAG, LIST, SWITCH, TEXT, Option
@@ -125,8 +125,7 @@ def defaults() -> Settings:
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Override:
+class Override(NamedTuple):
     patterns: tuple[re.Pattern[str], ...]
     settings: Settings
 

@@ -15,8 +15,7 @@ from __future__ import annotations
 import argparse
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from nbguard.report.finding import Finding
 
@@ -26,8 +25,7 @@ Settings = Mapping[str, Any]
 CheckFn = Callable[[dict[str, Any]], list[Finding]]
 
 
-@dataclass(frozen=True)
-class Code:
+class Code(NamedTuple):
     """One finding code: what the README's codes table and the SARIF rule say about it."""
 
     code: str
@@ -94,8 +92,7 @@ def parse_limit(text: str) -> int | None:
     return parse_count(text)
 
 
-@dataclass(frozen=True)
-class Kind:
+class Kind(NamedTuple):
     name: str
     valid: Callable[[Any], bool]
     expected: str  # for error messages: "'key' must be EXPECTED"
@@ -145,8 +142,7 @@ LIMIT = Kind("limit", lambda v: v is False or _is_count(v), "a whole number, or 
 TEXT = Kind("text", lambda v: isinstance(v, str), "a string", _text)
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     """One setting: a configuration key and the ``--KEY`` flag of the same name."""
 
     key: str
@@ -215,8 +211,7 @@ class Option:
             )
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(NamedTuple):
     """A check, declared once (see the module docstring)."""
 
     name: str

@@ -14,8 +14,8 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, TextIO, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, TextIO, TypeVar
 
 from nbguard import checks, notebook
 from nbguard.config import ConfigError, Resolver, Settings, add_isolated_argument, cli_settings, run_option
@@ -150,8 +150,7 @@ def internal_error(exc: Exception, check: str) -> NotebookError:
     return NotebookError(f"internal error{where} ({type(exc).__name__}); please report it")
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     """What to run on one notebook, resolved from its settings (picklable): the
     checks as found, the fixer's options, and the checks on what would be committed."""
 
@@ -222,8 +221,7 @@ def check_document(doc: Document, plan: Plan, nb: Notebook | None = None) -> tup
     return check_notebook(doc.nb if nb is None else nb, plan)
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):
     path: str
     plan: Plan
     fix: bool = False  # write what would be committed (when no finding is new)
@@ -236,8 +234,7 @@ class Job:
     filtered: bool = False  # under nbguard's git filter: checked, never rewritten
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     findings: tuple[Finding, ...] = ()
     notes: tuple[str, ...] = ()
     matched: frozenset[bl.Entry] = frozenset()
@@ -421,8 +418,7 @@ class Tally:
 # --- the loop --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Run:
+class Run(NamedTuple):
     """How one subcommand uses the loop."""
 
     names: tuple[str, ...]  # the checks it runs
@@ -503,7 +499,7 @@ def _spare_filtered(jobs: list[Job], reporter: Reporter) -> list[Job]:
         f"nbguard: {count} notebook{'s are' if count != 1 else ' is'} under nbguard's git filter "
         "(nbguard install): checked, not rewritten; the filter strips what is committed"
     )
-    return [replace(job, filtered=True) if job.path in under else job for job in jobs]
+    return [job._replace(filtered=True) if job.path in under else job for job in jobs]
 
 
 def _wants_summary(run: Run, jobs: int, tally: Tally) -> bool:

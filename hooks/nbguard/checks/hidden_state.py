@@ -29,7 +29,7 @@ import re
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from nbguard.notebook import Notebook, cell_source, iter_cells
 
@@ -95,8 +95,7 @@ _AUTOCALL = re.compile(rf"[/,;]{_NAME}")
 _HELP = re.compile(r"\?{0,2}[\w.*\[\]()]+\?{1,2}")  # obj?, obj.attr??, np.*load*?
 
 
-@dataclass(frozen=True)
-class HiddenUse:
+class HiddenUse(NamedTuple):
     """``name`` is used in ``cell`` at ``line`` but first defined in ``defined_in``."""
 
     cell: int
@@ -105,8 +104,7 @@ class HiddenUse:
     defined_in: int
 
 
-@dataclass(frozen=True)
-class Skipped:
+class Skipped(NamedTuple):
     """A cell the analysis could not parse."""
 
     cell: int
@@ -114,8 +112,7 @@ class Skipped:
     reason: str
 
 
-@dataclass(frozen=True)
-class Analysis:
+class Analysis(NamedTuple):
     uses: tuple[HiddenUse, ...] = ()
     skipped: tuple[Skipped, ...] = ()
 
@@ -133,8 +130,7 @@ class CellNames:
 # --- IPython syntax -> Python ----------------------------------------------
 
 
-@dataclass(frozen=True)
-class Converted:
+class Converted(NamedTuple):
     """A cell as plain Python (None: a non-Python cell magic) and what magics bind."""
 
     source: str | None

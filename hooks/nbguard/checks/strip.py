@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from nbguard import notebook
@@ -428,7 +428,7 @@ def is_zeppelin(path: str, opts: StripOptions | None) -> bool:
 def writing(doc: Document, opts: StripOptions | None) -> Document:
     """``doc`` as it is to be written: with LF line endings under ``unix-newlines``."""
     if opts is not None and opts.unix_newlines and doc.newline != "\n":
-        return replace(doc, newline="\n")
+        return doc._replace(newline="\n")
     return doc
 
 

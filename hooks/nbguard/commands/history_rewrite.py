@@ -22,7 +22,7 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from nbguard import notebook
@@ -295,7 +295,7 @@ class _Callback:
                 if remaining:
                     self.left.append(self.notebooks[oid])
             else:
-                blob.data, _ = cleaned(blob.data, replace(plan, found=(), committed=()), options)
+                blob.data, _ = cleaned(blob.data, plan._replace(found=(), committed=()), options)
         except NotebookError:
             return  # not a notebook: left as it is
 

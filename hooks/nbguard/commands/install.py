@@ -15,7 +15,7 @@ import shlex
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from typing import NamedTuple
 
 DRIVER = "nbguard"
 ATTRIBUTES_LINE = f"*.ipynb filter={DRIVER} diff={DRIVER}"
@@ -53,8 +53,7 @@ def git_ok(*args: str) -> str:
     return proc.stdout
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """Where one installation lives: a git config scope and an attributes file."""
 
     scope: str  # "local", "global" or "system"

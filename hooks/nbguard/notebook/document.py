@@ -8,8 +8,7 @@ import os
 import re
 import stat
 import sys
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 Notebook = dict[str, Any]
 
@@ -22,8 +21,7 @@ class NotebookError(Exception):
     """A one-line, user-facing reason why a file cannot be used as a notebook."""
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(NamedTuple):
     """A parsed notebook together with what is needed to write it back."""
 
     nb: Notebook

@@ -12,8 +12,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from nbguard import __version__, notebook
 from nbguard.notebook import Notebook
@@ -27,8 +26,7 @@ class BaselineError(Exception):
     """An unreadable or malformed baseline file (a usage error)."""
 
 
-@dataclass(frozen=True, order=True)
-class Entry:
+class Entry(NamedTuple):
     path: str
     code: str
     cell: str  # "id:<cell id>", "source:<hash>", or "" for the notebook as a whole
@@ -73,8 +71,7 @@ def normalise(path: str) -> str:
     return os.path.normpath(path).replace(os.sep, "/")
 
 
-@dataclass(frozen=True)
-class Baseline:
+class Baseline(NamedTuple):
     entries: frozenset[Entry]
     path: str = DEFAULT_NAME
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from nbguard.lazyre import Pattern
 from nbguard.notebook import Notebook
@@ -54,8 +53,7 @@ _ENV_MAGIC_SHOW = Pattern(r"^\s*%env\s+(\w+)\s*$")
 _QUICK = ("environ", "getenv", "getpass", "%env", "!")
 
 
-@dataclass(frozen=True)
-class Printed:
+class Printed(NamedTuple):
     cell: int  # 1-based, as the notebook shows it
     line: int  # 1-based, in the cell's source
     what: str  # what is shown, named (never its value)

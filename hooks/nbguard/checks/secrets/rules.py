@@ -23,9 +23,8 @@ import json
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     import random  # the examples' generator, which only tests and benchmarks pass
@@ -164,8 +163,7 @@ def entropy(value: str) -> float:
 # --- the row -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     id: str
     vendor: str
     name: str

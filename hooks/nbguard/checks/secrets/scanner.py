@@ -41,7 +41,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from nbguard import notebook
 from nbguard.checks.secrets import (
@@ -374,8 +374,7 @@ def code_for(kind: str) -> str:
     return CODE_ASSIGNED if kind in _ASSIGNED_KINDS else CODE_TOKEN
 
 
-@dataclass(frozen=True)
-class _Hit:
+class _Hit(NamedTuple):
     """One value found on one line of one part (kept in memory only, never printed)."""
 
     line: int  # 1-based, within the part

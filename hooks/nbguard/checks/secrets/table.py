@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from nbguard.checks.secrets import rules
 from nbguard.checks.secrets.rules import Rule, entropy
@@ -118,8 +117,7 @@ def _first_per_line(found: Iterable[int], text: str) -> Iterator[int]:
                 return
 
 
-@dataclass(frozen=True)
-class Found:
+class Found(NamedTuple):
     rule: Rule
     value: str
     public: bool = False  # a public identifier where it stands (the row's "unless"): no finding
