@@ -87,15 +87,61 @@ def test_the_example_in_docs_migrating_is_this_output(repo, capsys):
     assert example == out
 
 
-def test_nbstripout_fast_config_is_reported_not_translated(repo, capsys):
-    (repo / ".git-nbconfig.yaml").write_text("nbstripout_fast:\n  keep_count: true\n")
+NBCONFIG = """\
+nbstripout_fast:
+  keep_count: true
+  keep_output: false
+  drop_empty_cells: true
+  extra_keys: [cell.metadata.foo]
+  keep_keys: [cell.metadata.collapsed]
+"""
+
+
+def test_nbstripout_fast_config_is_translated(repo, capsys):
+    (repo / ".git-nbconfig.yaml").write_text(NBCONFIG)
     assert cli.main(["migrate"]) == 0
-    out = capsys.readouterr().out
-    assert "read: .git-nbconfig.yaml: nbstripout-fast's settings\n" in out
-    assert (
-        "no equivalent: .git-nbconfig.yaml: not translated: copy its settings into [tool.nbguard] by hand\n"
-        in out
+    assert capsys.readouterr().out == (
+        "nbguard migrate: a dry run; --write makes these changes\n"
+        "read: .git-nbconfig.yaml: nbstripout-fast's settings\n"
+        "settings:\n"
+        "  [tool.nbguard]\n"
+        "  keep-count = true\n"
+        "  drop-empty-cells = true\n"
+        '  extra-keys = ["metadata.vscode", "cell.metadata.foo"]\n'
+        '  keep-metadata-keys = ["cell.metadata.collapsed"]\n'
+        "would write pyproject.toml: [tool.nbguard] with 4 keys\n"
     )
+
+
+def test_nbstripout_fast_config_migrated_strips_as_nbstripout_fast_does(repo, capsys):
+    (repo / ".git-nbconfig.yaml").write_text(NBCONFIG)
+    assert cli.main(["migrate", "--write"]) == 0
+    capsys.readouterr()
+    (repo / "ours.ipynb").write_text(dumps(DIRTY))
+    (repo / "theirs.ipynb").write_text(dumps(DIRTY))
+    exe = shutil.which("nbstripout-fast", path=str(Path(sys.executable).parent))
+    subprocess.run([exe, "theirs.ipynb"], check=True, capture_output=True)  # reads .git-nbconfig.yaml
+    assert cli.main(["strip", "ours.ipynb"]) == 0
+    theirs = json.loads((repo / "theirs.ipynb").read_bytes())
+    assert theirs["cells"][0]["metadata"] == {"collapsed": True, "tags": ["t"]}  # it read the file
+    assert json.loads((repo / "ours.ipynb").read_bytes()) == theirs
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (
+            "nbstripout_fast:\n  keep_cont: true\n",
+            "nbstripout_fast.keep_cont = True: not an nbstripout-fast setting",
+        ),
+        ("other: 1\n", "no nbstripout_fast table: nothing to translate"),
+        ("nbstripout_fast: [\n", "not read (ParserError)"),
+    ],
+)
+def test_a_git_nbconfig_that_does_not_translate_says_why(repo, capsys, text, line):
+    (repo / ".git-nbconfig.yaml").write_text(text)
+    assert cli.main(["migrate"]) == 0
+    assert f"no equivalent: .git-nbconfig.yaml: {line}\n" in capsys.readouterr().out
 
 
 def test_nothing_to_migrate(repo, capsys):

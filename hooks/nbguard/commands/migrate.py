@@ -392,11 +392,44 @@ def read_pyproject(m: Migration) -> None:
             from_nb_clean(args, m, f"{path} [tool.nb-clean]")
 
 
+# .git-nbconfig.yaml's keys (nbstripout-fast 1.1's NBConfig), as its command line spells them.
+_NBCONFIG_FLAGS = {
+    "keep_output": "--keep-output",
+    "keep_count": "--keep-count",
+    "drop_empty_cells": "--drop-empty-cells",
+}
+_NBCONFIG_LISTS = {"extra_keys": "--extra-keys", "keep_keys": "--keep-keys"}
+
+
 def read_nbstripout_fast_config(m: Migration) -> None:
+    """nbstripout-fast's ``.git-nbconfig.yaml`` (its ``nbstripout_fast:`` table), translated as
+    the same options on its command line would be: nbstripout-fast reads it for its hook and
+    its git filter alike, as nbguard reads [tool.nbguard]."""
     path = ".git-nbconfig.yaml"
-    if os.path.isfile(path):
-        m.read.append(f"{path}: nbstripout-fast's settings")
-        m.unmapped.append(f"{path}: not translated: copy its settings into [tool.nbguard] by hand")
+    if not os.path.isfile(path):
+        return
+    m.read.append(f"{path}: nbstripout-fast's settings")
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = _yaml_module().safe_load(f)
+    except (OSError, ValueError, _yaml_module().YAMLError) as exc:
+        m.unmapped.append(f"{path}: not read ({type(exc).__name__})")
+        return
+    table = data.get("nbstripout_fast") if isinstance(data, dict) else None
+    if not isinstance(table, dict):
+        m.unmapped.append(f"{path}: no nbstripout_fast table: nothing to translate")
+        return
+    args: list[str] = []
+    for key, value in table.items():
+        if key in _NBCONFIG_FLAGS and isinstance(value, bool):
+            args += [_NBCONFIG_FLAGS[key]] if value else []
+        elif key in _NBCONFIG_LISTS and isinstance(value, list):
+            args += [_NBCONFIG_LISTS[key], " ".join(map(str, value))] if value else []
+        elif key == "strip_regex" and isinstance(value, str):
+            args += ["--strip-regex", value]
+        else:
+            m.unmapped.append(f"{path}: nbstripout_fast.{key} = {value!r}: not an nbstripout-fast setting")
+    from_nbstripout_fast(args, m, path)
 
 
 def read_secrets(m: Migration) -> None:
