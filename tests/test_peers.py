@@ -213,6 +213,22 @@ def test_an_invalid_extra_key_is_a_usage_error_where_nbstripout_warns(tmp_path, 
     assert mine == data != theirs
 
 
+def test_invalid_keys_warn_gives_nbstripouts_behaviour(tmp_path, capsys):
+    """docs/differences.md: --invalid-keys warn ignores the key with a warning and strips."""
+    data = dumps(DIRTY).encode()
+    keys = "kernelspec metadata.kernelspec"
+    theirs, mine, proc, code_ = both(
+        tmp_path,
+        data,
+        ["nbstripout", "--keep-id", "--extra-keys", keys],
+        ["strip", "--invalid-keys", "warn", "--extra-keys", keys],
+    )
+    assert (proc.returncode, code_) == (0, 0)
+    assert "Ignoring invalid extra key `kernelspec`\n" in proc.stderr
+    assert capsys.readouterr().err == "nbguard: warning: ignoring invalid metadata key 'kernelspec'\n"
+    assert mine == theirs != data
+
+
 # --- nb-clean 5.0.0 (its README's options; its tests are not public for 5.0) ----------------
 
 METADATA_NB = make_nb(

@@ -8,6 +8,7 @@ is cheap. Behaviour and option names follow nbstripout, minus its bugs.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -544,6 +545,14 @@ OPTIONS = (
         flags=("-m",),
     ),
     Option(
+        "invalid-keys",
+        CHOICE,
+        "error",
+        "an extra-keys or keep-metadata-keys entry that is not metadata.PATH or cell.PATH: a usage "
+        "error, or warn: ignored with a warning, as nbstripout does",
+        choices=("error", "warn"),
+    ),
+    Option(
         "id-action",
         CHOICE,
         "keep",
@@ -559,9 +568,13 @@ def options_from_settings(settings: Mapping[str, Any]) -> StripOptions:
     """StripOptions from effective settings; ConfigError for an invalid metadata key."""
     extra = split_list(settings["extra-keys"])
     keep_keys = split_list(settings["keep-metadata-keys"])
-    for key in (*extra, *keep_keys):
-        if not valid_key(key):
-            raise ConfigError(f"invalid metadata key {key!r}: use metadata.<path> or cell.<path>")
+    invalid = [key for key in (*extra, *keep_keys) if not valid_key(key)]
+    if invalid and settings["invalid-keys"] == "error":
+        raise ConfigError(f"invalid metadata key {invalid[0]!r}: use metadata.<path> or cell.<path>")
+    for key in invalid:  # nbstripout's behaviour, asked for
+        print(f"nbguard: warning: ignoring invalid metadata key {key!r}", file=sys.stderr)
+    extra = tuple(key for key in extra if key not in invalid)
+    keep_keys = tuple(key for key in keep_keys if key not in invalid)
     max_size = settings["max-size"]
     regex = settings["strip-regex"]
     try:
