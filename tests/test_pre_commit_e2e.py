@@ -145,3 +145,25 @@ def test_out_of_order_notebook_never_gets_in_whatever_the_hook_order(repo, pre_c
         assert (repo / "nb.ipynb").read_text() == dumps(nb), "the evidence is kept"
         assert git("add", ".", cwd=repo, env=env).returncode == 0
     assert git("rev-parse", "-q", "--verify", "HEAD", cwd=repo, env=env).returncode != 0
+
+
+def test_zeppelin_notes_reach_the_hook_with_the_documented_override(repo, pre_commit_env, snapshot):
+    """docs/checks.md: `types: [file]` and `files: \\.(ipynb|zpln)$` give the hook the notes."""
+    import json
+
+    import fake_tokens
+
+    env = pre_commit_env
+    hook_repo, rev = snapshot
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n      - id: nbguard\n"
+        "        types: [file]\n        files: \\.(ipynb|zpln)$\n"
+    )
+    token = fake_tokens.github_classic("hook")
+    note = {"paragraphs": [{"text": f"%python\ntoken = '{token}'", "results": {}}], "name": "n"}
+    (repo / "n.zpln").write_text(json.dumps(note, indent=2))
+    assert git("add", ".", cwd=repo, env=env).returncode == 0
+    proc = pre_commit("run", "--all-files", cwd=repo, env=env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "n.zpln:cell 1:line 2: NBG201 GitHub personal access token" in proc.stdout
+    assert token not in proc.stdout + proc.stderr

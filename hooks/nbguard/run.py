@@ -57,7 +57,7 @@ def add_common_arguments(
             "paths",
             nargs="*",
             metavar="PATH",
-            help="notebooks or folders (folders are searched for *.ipynb)",
+            help="notebooks or folders (searched for *.ipynb, and *.zpln Zeppelin notes)",
         )
     if reports:
         run_option("format").add_to(parser)
@@ -159,6 +159,7 @@ class Plan(NamedTuple):
     committed: tuple[tuple[str, CheckFn], ...] = ()
     max_bytes: int = notebook.DEFAULT_MAX_BYTES  # a larger file is refused unread
     fixes: tuple[Callable[[Notebook], tuple[Notebook, str]], ...] = ()  # --fix's rewrites, first
+    mode: str = "auto"  # strip's mode setting: which files are Zeppelin notes
 
 
 def planner(names: Sequence[str], *, fix: bool = False) -> Callable[[Settings], Plan]:
@@ -192,7 +193,14 @@ class _Planner:
             rewrite = check.build_fix(settings) if self.fix and check.build_fix else None
             if rewrite is not None:
                 fixes.append(rewrite)
-        return Plan(tuple(found), strip, tuple(committed), settings["max-notebook-mb"] * 2**20, tuple(fixes))
+        return Plan(
+            tuple(found),
+            strip,
+            tuple(committed),
+            settings["max-notebook-mb"] * 2**20,
+            tuple(fixes),
+            settings["mode"],
+        )
 
 
 def check_notebook(nb: Notebook, plan: Plan) -> tuple[list[Finding], Notebook]:
@@ -212,12 +220,21 @@ def check_notebook(nb: Notebook, plan: Plan) -> tuple[list[Finding], Notebook]:
 
 
 def check_document(doc: Document, plan: Plan, nb: Notebook | None = None) -> tuple[list[Finding], Notebook]:
-    """:func:`check_notebook` on ``nb`` (default: the document's), or for a Zeppelin note
-    only the stripping (no check reads one)."""
+    """:func:`check_notebook` on ``nb`` (default: the document's); for a Zeppelin note, the
+    checks but order (a note records no execution order) on its Jupyter view
+    (:func:`nbguard.notebook.zeppelin_view`), and the note with its results emptied."""
     if doc.zeppelin:
         from nbguard.checks.strip import strip_zeppelin
 
-        return [], strip_zeppelin(doc.nb, plan.strip)
+        committed = doc.nb if plan.strip is None else strip_zeppelin(doc.nb, plan.strip)
+        view = notebook.zeppelin_view(doc.nb)
+        as_found = Plan(tuple((name, fn) for name, fn in plan.found if name != ORDER))
+        as_committed = Plan(committed=tuple((name, fn) for name, fn in plan.committed if name != ORDER))
+        found = check_notebook(view, as_found)[0]
+        found += check_notebook(
+            view if committed is doc.nb else notebook.zeppelin_view(committed), as_committed
+        )[0]
+        return found, committed
     return check_notebook(doc.nb if nb is None else nb, plan)
 
 
@@ -251,7 +268,7 @@ def run_job(job: Job) -> Outcome:  # noqa: PLR0911 - one return per outcome
         return Outcome((error_finding(job.path, exc, job.io_check),), readable=False)
 
     try:
-        doc = load(job.path, job.plan.max_bytes, zeppelin=is_zeppelin(job.path, job.plan.strip))
+        doc = load(job.path, job.plan.max_bytes, zeppelin=is_zeppelin(job.path, job.plan.mode))
         nb, fixed = _rewritten(job, doc)
         found, committed = check_document(doc, job.plan, nb)
     except NotebookError as exc:
@@ -265,7 +282,8 @@ def run_job(job: Job) -> Outcome:  # noqa: PLR0911 - one return per outcome
     )
     found = [f._replace(path=job.path) for f in found if f.code != NOTE_CODE]
     if job.key_path:  # a baseline is in play: each finding's entry
-        entries = tuple(bl.entry_for(job.key_path, doc.nb, f) for f in found)
+        read = notebook.zeppelin_view(doc.nb) if doc.zeppelin else doc.nb  # what the checks read
+        entries = tuple(bl.entry_for(job.key_path, read, f) for f in found)
         new = tuple(f for f, e in zip(found, entries, strict=True) if e not in job.known)
         matched = frozenset(e for e in entries if e in job.known)
     else:
@@ -328,7 +346,8 @@ def _located(job: Job, doc: Document, findings: tuple[Finding, ...]) -> tuple[Fi
         return findings
     from nbguard.report.locate import anchored
 
-    return tuple(anchored(doc, findings))
+    # A Zeppelin note's findings are on its Jupyter view's cells (placed on the file's line 1).
+    return tuple(anchored(doc._replace(nb=notebook.zeppelin_view(doc.nb)) if doc.zeppelin else doc, findings))
 
 
 # --- reporting -----------------------------------------------------------------
@@ -469,6 +488,7 @@ def _key_path(path: str, root: str, folders: dict[str, str]) -> str:
 def plan_jobs(args: argparse.Namespace, resolver: Resolver, run: Run, base: bl.Baseline | None) -> list[Job]:
     root = os.path.dirname(os.path.abspath(base.path)) if base else os.getcwd()
     make = planner(run.names, fix=run.fix)
+    from nbguard.checks.strip import ZEPPELIN_SUFFIX
     from nbguard.report.locate import LINE_FORMATS
 
     locate = resolver.run_settings()["format"] in LINE_FORMATS
@@ -481,6 +501,8 @@ def plan_jobs(args: argparse.Namespace, resolver: Resolver, run: Run, base: bl.B
             key = _key_path(path, root, folders) if base else ""
             known = base.for_file(key) if base else frozenset()
             plan = resolver.derived(path, make)
+            if path != named and path.endswith(ZEPPELIN_SUFFIX) and plan.mode == "jupyter":
+                continue  # a folder's Zeppelin note, where notes are not read
             jobs.append(Job(path, plan, run.fix, key, known, run.notes, run.io_check, named, locate))
     return jobs
 
@@ -661,7 +683,7 @@ def _to_stdout(args: argparse.Namespace, name: str) -> int:
     for path, plan in plans:
         raw = sys.stdin.buffer.read() if path == paths.STDIN else None
         try:
-            zeppelin = is_zeppelin(path, plan.strip)
+            zeppelin = is_zeppelin(path, plan.mode)
             doc = (
                 notebook.parse(raw, zeppelin=zeppelin)
                 if raw is not None

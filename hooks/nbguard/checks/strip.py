@@ -359,6 +359,9 @@ def strip(nb: Notebook, opts: StripOptions | None = None) -> Notebook:
     return nb if out == nb else out
 
 
+ZEPPELIN_SUFFIX = ".zpln"
+
+
 def strip_zeppelin(note: Notebook, opts: StripOptions | None = None) -> Notebook:
     """A Zeppelin note with every paragraph's results emptied, as nbstripout --mode zeppelin
     does (no other option applies); ``note`` itself where nothing changes."""
@@ -419,11 +422,9 @@ def too_large(path: str, size: int, opts: StripOptions | None, check: str = NAME
     return [Finding(CODE_TOO_LARGE, message, path=path, check=check)]
 
 
-def is_zeppelin(path: str, opts: StripOptions | None) -> bool:
-    """Whether the file at ``path`` is read as a Zeppelin note under these options."""
-    if opts is None:
-        return False
-    return opts.mode == "zeppelin" or (opts.mode == "auto" and path.endswith(".zpln"))
+def is_zeppelin(path: str, mode: str) -> bool:
+    """Whether the file at ``path`` is read as a Zeppelin note under the ``mode`` setting."""
+    return mode == "zeppelin" or (mode == "auto" and path.endswith(ZEPPELIN_SUFFIX))
 
 
 def writing(doc: Document, opts: StripOptions | None) -> Document:

@@ -109,7 +109,7 @@ def clean(data: bytes, path: str, resolver: Resolver) -> tuple[bytes, str | None
         return data, None
     opts = options_from_settings(settings)
     try:
-        _, new = stripped_bytes(notebook.parse(data, zeppelin=is_zeppelin(path, opts)), opts)
+        _, new = stripped_bytes(notebook.parse(data, zeppelin=is_zeppelin(path, opts.mode)), opts)
     except NotebookError as exc:
         return data, f"{path}: {IO_CODE} {exc}; passed through unstripped"
     except Exception as exc:  # noqa: BLE001 - a bug must not block a commit or a checkout either

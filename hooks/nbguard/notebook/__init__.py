@@ -18,6 +18,7 @@ from nbguard.notebook.document import (
     layout_of,
     parse,
     read,
+    zeppelin_view,
 )
 from nbguard.notebook.dump import changed_bytes, dump_bytes, dumps, json_text, serialize
 from nbguard.notebook.parts import (
@@ -78,4 +79,5 @@ __all__ = [
     "serialize",
     "strip_ansi",
     "widget_state",
+    "zeppelin_view",
 ]

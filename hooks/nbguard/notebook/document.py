@@ -230,6 +230,55 @@ def check_zeppelin(note: Any) -> None:
             raise NotebookError(f"paragraph {number}: not a JSON object")
 
 
+# What a Zeppelin result message of each type is as a Jupyter output.
+_ZEPPELIN_MIMES = {"HTML": "text/html", "IMG": "image/png", "SVG": "image/svg+xml"}
+
+
+def _zeppelin_output(message: Any, failed: bool) -> dict[str, Any]:
+    kind = message.get("type") if isinstance(message, dict) else None
+    data = message.get("data") if isinstance(message, dict) else message
+    text = data if isinstance(data, str) else ""
+    if failed:  # a paragraph that ended in ERROR: what it printed is the error
+        lines = text.splitlines()
+        return {
+            "output_type": "error",
+            "ename": "Error",
+            "evalue": lines[0] if lines else "",
+            "traceback": lines,
+        }
+    if kind in _ZEPPELIN_MIMES:
+        return {"output_type": "display_data", "data": {_ZEPPELIN_MIMES[kind]: text}, "metadata": {}}
+    return {"output_type": "stream", "name": "stdout", "text": text}  # TEXT, TABLE, ANGULAR...
+
+
+def zeppelin_view(note: Notebook) -> Notebook:
+    """A Zeppelin note (``check_zeppelin`` passed) as a Jupyter notebook for the checks that
+    read one: a cell per paragraph, numbered as the paragraphs are (markdown for ``%md``), its
+    ``text`` the cell's source and its results the cell's outputs. The note itself is what is
+    written; this is read only."""
+    cells: list[dict[str, Any]] = []
+    for paragraph in note["paragraphs"]:
+        text = paragraph.get("text")
+        source = text if isinstance(text, str) else ""
+        results = paragraph.get("results")
+        messages = results.get("msg") if isinstance(results, dict) else None
+        failed = isinstance(results, dict) and results.get("code") == "ERROR"
+        if source.lstrip().startswith("%md"):
+            cells.append({"cell_type": "markdown", "source": source, "metadata": {}})
+            continue
+        outputs = [_zeppelin_output(m, failed) for m in messages] if isinstance(messages, list) else []
+        cells.append(
+            {
+                "cell_type": "code",
+                "source": source,
+                "metadata": {},
+                "execution_count": None,
+                "outputs": outputs,
+            }
+        )
+    return {"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": cells}
+
+
 def parse(data: bytes, *, zeppelin: bool = False) -> Document:
     """Parse notebook bytes (a Zeppelin note's with ``zeppelin``); raise NotebookError
     with a one-line reason."""

@@ -7,6 +7,9 @@ import subprocess
 from collections.abc import Iterator, Sequence
 
 STDIN = "-"
+# What a folder is searched for: Jupyter notebooks, and Zeppelin notes (which the run loop
+# leaves out again where the mode setting is jupyter).
+SUFFIXES = (".ipynb", ".zpln")
 _SKIPPED_FOLDERS = (".ipynb_checkpoints",)
 
 
@@ -30,7 +33,7 @@ def _git_listed(folder: str, tracked_only: bool = False) -> list[str] | None:
     if proc.returncode != 0:
         return None
     names = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return sorted({n for n in names if n.endswith(".ipynb") and not _hidden_or_checkpoint(n.split("/")[:-1])})
+    return sorted({n for n in names if n.endswith(SUFFIXES) and not _hidden_or_checkpoint(n.split("/")[:-1])})
 
 
 def _walked(folder: str) -> Iterator[str]:
@@ -41,7 +44,7 @@ def _walked(folder: str) -> Iterator[str]:
         dirs[:] = sorted(d for d in dirs if not _hidden_or_checkpoint([d]))
         prefix = root[len(folder) :].lstrip(os.sep)
         for name in sorted(files):
-            if name.endswith(".ipynb"):
+            if name.endswith(SUFFIXES):
                 yield os.path.join(prefix, name) if prefix else name
 
 
